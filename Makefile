@@ -1,0 +1,116 @@
+# pcapstream build. `make` builds build/pcapstream; `make test` installs what is missing, builds and
+# runs every test; `make help` lists the targets.
+
+BUILD    ?= build
+CC       ?= cc
+PKGS     := libpcap jansson libbson-1.0 zlib
+SAN      ?=
+CFLAGS   ?= -O2 -g
+WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow=local
+CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
+
+LIB_SRC  := src/capture.c src/decode.c src/fingerprint.c src/hash.c src/outbuf.c src/pcaprow.c src/rowfmt.c
+CMD_SRC  := src/main.c src/cmd_decode.c
+TEST_SRC := $(wildcard tests/check_*.c)
+GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
+
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/row_fields.o
+CMD_OBJ  := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
+
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps test unit-test cli-test corpus-test schema-test test-asan fuzz fuzz-build bench clean help format format-check
+
+all: $(BUILD)/pcapstream
+
+help:
+	@echo "make               build build/pcapstream"
+	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
+	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
+	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
+	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark"
+	@echo "make format        clang-format the sources"
+
+deps:
+	scripts/install-deps
+
+$(GEN) &: schema/fields.tsv scripts/gen-schema
+	scripts/gen-schema c $(BUILD)/gen
+
+$(BUILD)/obj/row_fields.o: $(BUILD)/gen/row_fields.c $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(shell pkg-config --cflags check) -DSRCDIR='"$(CURDIR)"' -MMD -c -o $@ $<
+
+$(BUILD)/pcapstream: $(LIB_OBJ) $(CMD_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/check_pcapstream: $(LIB_OBJ) $(TEST_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs check)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/tests/*.d)
+
+# --- tests -------------------------------------------------------------------------------------
+
+test: deps
+	$(MAKE) unit-test cli-test schema-test corpus-test
+	$(MAKE) test-asan
+
+unit-test: $(BUILD)/check_pcapstream
+	CK_FORK=yes $(BUILD)/check_pcapstream
+
+cli-test: $(BUILD)/pcapstream
+	tests/cli-test $(BUILD)/pcapstream
+
+schema-test:
+	tests/schema-test
+
+corpus-test: $(BUILD)/pcapstream
+	tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache
+
+test-asan:
+	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" asan-run
+
+asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 CK_FORK=no $(BUILD)/check_pcapstream
+	ASAN_OPTIONS=detect_leaks=1 tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
+
+# --- fuzzing -----------------------------------------------------------------------------------
+
+FUZZ_BUILD := build/fuzz
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
+		$(FUZZ_BUILD)/obj/row_fields.o $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -I$(FUZZ_BUILD)/gen \
+		$(shell pkg-config --cflags $(PKGS)) -o $(FUZZ_BUILD)/fuzz_decode fuzz/fuzz_decode.c \
+		$(FUZZ_BUILD)/obj/*.o $(LDLIBS)
+
+fuzz: fuzz-build
+	scripts/fuzz $(FUZZ_BUILD)/fuzz_decode $(FUZZ_SECONDS)
+
+# --- benchmark ---------------------------------------------------------------------------------
+
+bench: deps $(BUILD)/pcapstream
+	bench/decode-bench $(BUILD)/pcapstream
+
+# --- housekeeping ------------------------------------------------------------------------------
+
+format:
+	clang-format -i src/*.c include/*.h tests/*.c fuzz/*.c
+
+format-check:
+	clang-format --dry-run --Werror src/*.c include/*.h tests/*.c fuzz/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,8 @@
+/* Sub-commands of the pcapstream binary. Each takes argc/argv starting at its own name and
+ * returns the process exit status. */
+#ifndef PCAPSTREAM_CMD_H
+#define PCAPSTREAM_CMD_H
+
+int cmd_decode(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/* pcapstream: packet captures and flow records into rows people can query. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+
+#ifndef PCAPSTREAM_VERSION
+#define PCAPSTREAM_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
+	{ .name = NULL, .run = NULL, .summary = NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pcapstream COMMAND [options] [args]\n\ncommands:\n");
+	for (const struct command *c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n'pcapstream COMMAND --help' explains a command. pcapstream %s\n", PCAPSTREAM_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	/* A closed pipe (`decode | head`) is a write error to report, not a signal to die of. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pcapstream %s\n", PCAPSTREAM_VERSION);
+		return 0;
+	}
+	for (const struct command *c = commands; c->name != NULL; c++) {
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "pcapstream: unknown command '%s' (try 'pcapstream --help')\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,20 @@
+/* Frame to row. */
+#include "decode.h"
+#include "pcaprow.h"
+
+void pcaprow_make(struct row *r, const struct capture_pkt *pkt, int dlt, const char *file, const char *id_prefix,
+		  uint64_t frame)
+{
+	r->has = ROW_HAS_timestamp | ROW_HAS_event_dataset | ROW_HAS_network_bytes | ROW_HAS_network_packets |
+		 ROW_HAS_pcap_file | ROW_HAS_pcap_frame | ROW_HAS_pcap_caplen;
+	r->timestamp = pkt->ts_ns;
+	r->event_dataset = "pcap";
+	r->network_bytes = pkt->len;
+	r->network_packets = 1;
+	r->pcap_file = file;
+	r->pcap_frame = (int64_t)frame;
+	r->pcap_caplen = pkt->caplen;
+	r->id_prefix = id_prefix;
+	r->id_seq = frame;
+	decode_frame(dlt, pkt->data, pkt->caplen, r);
+}

@@ -6,7 +6,7 @@ CC       ?= cc
 PKGS     := libpcap jansson libbson-1.0 zlib
 SAN      ?=
 CFLAGS   ?= -O2 -g
-WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow=local
+WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
 CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
@@ -92,7 +92,7 @@ FUZZ_BUILD := build/fuzz
 fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
 		$(FUZZ_BUILD)/obj/row_fields.o $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
-	clang -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -I$(FUZZ_BUILD)/gen \
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -I$(FUZZ_BUILD)/gen \
 		$(shell pkg-config --cflags $(PKGS)) -o $(FUZZ_BUILD)/fuzz_decode fuzz/fuzz_decode.c \
 		$(FUZZ_BUILD)/obj/*.o $(LDLIBS)
 

@@ -1,0 +1,11 @@
+/* The unit-test suites, one per module. */
+#ifndef PCAPSTREAM_TESTS_SUITES_H
+#define PCAPSTREAM_TESTS_SUITES_H
+#include <check.h>
+
+Suite *decode_suite(void);
+Suite *row_suite(void);
+Suite *capture_suite(void);
+Suite *hash_suite(void);
+
+#endif

@@ -22,7 +22,8 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test unit-test cli-test corpus-test schema-test test-asan fuzz fuzz-build bench clean help format format-check
+.PHONY: all deps test unit-test cli-test corpus-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+	clean help format format-check
 
 all: $(BUILD)/pcapstream
 
@@ -30,6 +31,7 @@ help:
 	@echo "make               build build/pcapstream"
 	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
+	@echo "make valgrind-test unit tests and decode of the samples under valgrind"
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
 	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark"
 	@echo "make format        clang-format the sources"
@@ -62,9 +64,12 @@ $(BUILD)/check_pcapstream: $(LIB_OBJ) $(TEST_OBJ)
 
 # --- tests -------------------------------------------------------------------------------------
 
+FUZZ_SMOKE_SECONDS ?= 30
+
 test: deps
-	$(MAKE) unit-test cli-test schema-test corpus-test
+	$(MAKE) unit-test cli-test schema-test corpus-test valgrind-test
 	$(MAKE) test-asan
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 unit-test: $(BUILD)/check_pcapstream
 	CK_FORK=yes $(BUILD)/check_pcapstream
@@ -78,13 +83,23 @@ schema-test:
 corpus-test: $(BUILD)/pcapstream
 	tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache
 
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+
+valgrind-test: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
+	CK_FORK=no $(VALGRIND) $(BUILD)/check_pcapstream
+	$(VALGRIND) $(BUILD)/pcapstream decode samples/* >/dev/null 2>&1; test $$? -ne 99
+
 test-asan:
 	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" asan-run
 
+# A sanitizer report exits 86/87, which no pcapstream outcome uses.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:exitcode=87
+
 asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 CK_FORK=no $(BUILD)/check_pcapstream
-	ASAN_OPTIONS=detect_leaks=1 tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
+	$(SAN_ENV) CK_FORK=no $(BUILD)/check_pcapstream
+	$(SAN_ENV) tests/cli-test $(BUILD)/pcapstream
+	$(SAN_ENV) tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
 
 # --- fuzzing -----------------------------------------------------------------------------------
 

@@ -11,8 +11,10 @@ CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
-LIB_SRC  := src/capture.c src/decode.c src/fingerprint.c src/hash.c src/outbuf.c src/pcaprow.c src/rowfmt.c
-CMD_SRC  := src/main.c src/cmd_decode.c
+LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/fault.c src/fingerprint.c src/fsutil.c \
+	src/hash.c src/log.c src/outbuf.c src/pcaprow.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
+	src/sink_file.c src/sink_null.c src/strmap.c src/watch.c
+CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)
 GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
 
@@ -22,13 +24,14 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test unit-test cli-test corpus-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+.PHONY: all deps run test unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
 
 help:
 	@echo "make               build build/pcapstream"
+	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
 	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
 	@echo "make valgrind-test unit tests and decode of the samples under valgrind"
@@ -38,6 +41,14 @@ help:
 
 deps:
 	scripts/install-deps
+
+# The main job, for a first look: watch ./spool with the file sink into ./out. ./spool is seeded with
+# the sample captures, so batches appear within seconds. Stop with Ctrl-C; run again to resume.
+run: deps
+	$(MAKE) $(BUILD)/pcapstream
+	mkdir -p spool
+	for f in samples/*.pcap samples/*.pcapng samples/*.gz; do cp -n "$$f" spool/; done
+	$(BUILD)/pcapstream watch --trigger 2s spool
 
 $(GEN) &: schema/fields.tsv scripts/gen-schema
 	scripts/gen-schema c $(BUILD)/gen
@@ -67,7 +78,7 @@ $(BUILD)/check_pcapstream: $(LIB_OBJ) $(TEST_OBJ)
 FUZZ_SMOKE_SECONDS ?= 30
 
 test: deps
-	$(MAKE) unit-test cli-test schema-test corpus-test valgrind-test
+	$(MAKE) unit-test cli-test schema-test corpus-test engine-test valgrind-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
@@ -79,6 +90,9 @@ cli-test: $(BUILD)/pcapstream
 
 schema-test:
 	tests/schema-test
+
+engine-test: $(BUILD)/pcapstream
+	tests/engine-test --bin $(BUILD)/pcapstream
 
 corpus-test: $(BUILD)/pcapstream
 	tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache
@@ -100,6 +114,7 @@ asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
 	$(SAN_ENV) CK_FORK=no $(BUILD)/check_pcapstream
 	$(SAN_ENV) tests/cli-test $(BUILD)/pcapstream
 	$(SAN_ENV) tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
+	$(SAN_ENV) tests/engine-test --bin $(BUILD)/pcapstream --crash-runs 10 --scale-files 2000
 
 # --- fuzzing -----------------------------------------------------------------------------------
 

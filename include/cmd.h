@@ -4,5 +4,8 @@
 #define PCAPSTREAM_CMD_H
 
 int cmd_decode(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

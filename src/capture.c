@@ -10,8 +10,11 @@
 #include <zlib.h>
 #include "capture.h"
 
+#define CAPTURE_BUF (256 * 1024)
+
 struct capture {
 	pcap_t *pcap;
+	char *buf;    /* the stdio buffer of fp: glibc ignores setvbuf's size without one */
 	FILE *fp;     /* owned by pcap once pcap_fopen_offline succeeded */
 	int fd;	      /* the file, for the progress offset */
 	int done;
@@ -104,8 +107,9 @@ int capture_open(const char *path, struct capture **out, struct fingerprint *fp,
 		c->fp = gz_fdopen(fd2);
 	} else {
 		c->fp = fdopen(fd2, "rb");
-		if (c->fp != NULL)
-			setvbuf(c->fp, NULL, _IOFBF, 256 * 1024);
+		c->buf = malloc(CAPTURE_BUF);
+		if (c->fp != NULL && c->buf != NULL)
+			setvbuf(c->fp, c->buf, _IOFBF, CAPTURE_BUF);
 	}
 	if (c->fp == NULL) {
 		snprintf(err, errlen, "cannot open stream: %s", strerror(errno));
@@ -192,5 +196,6 @@ void capture_close(struct capture *c)
 		fclose(c->fp);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->buf); /* after the FILE that used it is closed */
 	free(c);
 }

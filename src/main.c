@@ -15,6 +15,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ .name = "watch", .run = cmd_watch, .summary = "ingest every capture dropped into a folder, exactly once" },
+	{ .name = "replay", .run = cmd_replay, .summary = "ingest archived captures (files, folders) to completion" },
+	{ .name = "status", .run = cmd_status, .summary = "show a checkpoint: last batch, pending and quarantined files" },
 	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
 	{ .name = NULL, .run = NULL, .summary = NULL },
 };

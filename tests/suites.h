@@ -7,5 +7,6 @@ Suite *decode_suite(void);
 Suite *row_suite(void);
 Suite *capture_suite(void);
 Suite *hash_suite(void);
+Suite *engine_parts_suite(void);
 
 #endif

@@ -1,0 +1,43 @@
+/* File-system helpers: durable atomic writes, directories, paths. */
+#ifndef PCAPSTREAM_FSUTIL_H
+#define PCAPSTREAM_FSUTIL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Replace path with len bytes of data durably: write path.tmp, fsync it, rename it over path,
+ * fsync the directory. Returns 0, or -1 with a message in err (path is then unchanged). */
+int fsutil_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* fsync the directory holding path (or path itself if it is a directory). Returns 0 or -1. */
+int fsutil_fsync_dir(const char *path);
+
+/* mkdir -p. Returns 0, or -1 with a message in err. */
+int fsutil_mkdirs(const char *path, char *err, size_t errlen);
+
+/* Read a whole file (at most max bytes) into a NUL-terminated malloc'd buffer the caller frees.
+ * Returns it, or NULL with a message in err. *len (if not NULL) receives the length. */
+char *fsutil_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
+/* Move src to dst: rename, or copy + fsync + unlink across file systems. Creates nothing else.
+ * Returns 0, or -1 with a message in err. */
+int fsutil_move(const char *src, const char *dst, char *err, size_t errlen);
+
+/* A destination for name in dir that does not exist yet: dir/name, else dir/name.1, .2, ...
+ * Written into out (outlen bytes). Returns 0, or -1 if none fits. */
+int fsutil_free_name(const char *dir, const char *name, char *out, size_t outlen);
+
+/* Last path component (a pointer into path). */
+const char *fsutil_basename(const char *path);
+
+/* Current time in nanoseconds: wall clock (realtime) and monotonic. */
+int64_t fsutil_now_ns(void);
+int64_t fsutil_mono_ns(void);
+
+/* Parse "10s", "500ms", "5m", "2h", "7d" (a bare number is seconds) into nanoseconds.
+ * Returns 0, or -1 if the text is not a duration. */
+int fsutil_parse_duration(const char *s, int64_t *ns);
+
+/* Parse "100", "64k", "10MB", "1GiB" (powers of 1024) into bytes. Returns 0 or -1. */
+int fsutil_parse_size(const char *s, uint64_t *bytes);
+
+#endif

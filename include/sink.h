@@ -1,0 +1,49 @@
+/* Sinks: where rows go. Each kind is an ops table; the engine only sees struct sink.
+ *
+ * Protocol per batch: begin(batch) once, write() any number of times, then flush() makes every
+ * row of the batch durable (or fails), or abort() throws the batch's partial output away. A
+ * batch may be begun again with the same id after abort or after a crash: a sink must make
+ * the second delivery of the same rows harmless (same file name, same document ids). */
+#ifndef PCAPSTREAM_SINK_H
+#define PCAPSTREAM_SINK_H
+#include <stddef.h>
+#include <stdint.h>
+#include "row.h"
+
+struct sink_ops {
+	const char *name; /* the spec prefix: "file" in "file:OUTDIR" */
+	const char *help; /* one line for --help */
+	/* Create an instance from the text after "name:" (arg may be ""). 0 or -1 + err. */
+	int (*open)(const char *arg, void **state, char *err, size_t errlen);
+	int (*begin)(void *state, uint64_t batch, char *err, size_t errlen);
+	int (*write)(void *state, const struct row *rows, size_t n, char *err, size_t errlen);
+	int (*flush)(void *state, char *err, size_t errlen);
+	void (*abort)(void *state);
+	void (*close)(void *state); /* accepts NULL */
+};
+
+struct sink;
+
+/* Open a sink from a spec such as "file:out" or "null". Returns 0 and *out (free with
+ * sink_close), or -1 with a message in err naming the spec and what is wrong. */
+int sink_open(const char *spec, struct sink **out, char *err, size_t errlen);
+
+/* The per-batch protocol above; each returns 0 or -1 with a message in err. */
+int sink_begin(struct sink *s, uint64_t batch, char *err, size_t errlen);
+int sink_write(struct sink *s, const struct row *rows, size_t n, char *err, size_t errlen);
+int sink_flush(struct sink *s, char *err, size_t errlen);
+void sink_abort(struct sink *s);
+
+/* The spec the sink was opened with ("file:out"). */
+const char *sink_spec(const struct sink *s);
+
+/* Close and free; accepts NULL. */
+void sink_close(struct sink *s);
+
+/* Write one line per sink kind ("  file:OUTDIR  ...") for --help. */
+void sink_print_help(void *file);
+
+extern const struct sink_ops sink_file_ops;
+extern const struct sink_ops sink_null_ops;
+
+#endif

@@ -1,0 +1,1118 @@
+/* The engine: discovery, batch planning, the checkpoint protocol, retries, quarantine and
+ * cleanSource. One batch at a time:
+ *
+ *   plan -> offsets/N (durable) -> sinks begin/write/flush -> commits/N (durable)
+ *        -> registry + quarantine + cleanSource -> registry fsync
+ *
+ * A crash anywhere replays from the last durable step: an offsets/N without commits/N is run
+ * again with exactly its plan (sinks absorb the repeat by file name or document id); a commit
+ * whose registry changes were not synced has them re-applied from commits/N. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture.h"
+#include "checkpoint.h"
+#include "engine.h"
+#include "fault.h"
+#include "fsutil.h"
+#include "log.h"
+#include "pcaprow.h"
+#include "registry.h"
+#include "rowfmt.h"
+#include "scan.h"
+#include "sink.h"
+#include "strmap.h"
+#include "watch.h"
+
+#define ENGINE_CHUNK 512		     /* rows handed to the sinks at a time */
+#define ENGINE_BACKOFF_MIN_NS 500000000LL   /* first retry after 0.5 s */
+#define ENGINE_BACKOFF_MAX_NS 30000000000LL /* then doubling up to 30 s */
+#define ENGINE_RESCAN_NS 300000000000LL	    /* full rescan every 5 minutes */
+
+struct candidate {
+	char *path;
+	char key[40];
+	uint64_t size;
+	int64_t mtime_ns;
+};
+
+struct known {
+	uint64_t size;
+	int64_t mtime_ns;
+	uint64_t gen; /* scan generation it was last seen in */
+	char key[40]; /* its content key ("" if it never got one) */
+};
+
+struct unstable {
+	uint64_t size;
+	int64_t since_ns; /* monotonic time this size was first seen */
+};
+
+struct engine {
+	const struct engine_config *cfg;
+	volatile sig_atomic_t *stop;
+	struct engine_summary *sum;
+	struct checkpoint *ck;
+	struct registry *reg;
+	struct sink **sinks;
+	uint64_t *sink_rows; /* cumulative rows per sink */
+	struct watch *w;
+	struct strmap *pending;	 /* key -> struct candidate: discovered, not yet planned */
+	struct strmap *known;	 /* path -> struct known: already looked at, unchanged since */
+	struct strmap *unstable; /* path -> struct unstable: maybe still being written */
+	int overflowed;		 /* more files than max_pending: rescan once the queue drains */
+	uint64_t gen;		 /* full scans so far */
+	int64_t last_scan_ns;	 /* monotonic time of the last full scan */
+	const char *exclude[4];
+	uint64_t next_batch;
+	uint64_t total_rows, total_files; /* over the checkpoint's life */
+	struct row *rows;
+	size_t nrows;
+	/* progress (replay on a TTY) */
+	uint64_t prog_bytes_total, prog_bytes_done, prog_files_total, prog_files_done, prog_rows;
+	int64_t prog_start, prog_last;
+};
+
+static int64_t mtime_of(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void candidate_free(void *p)
+{
+	struct candidate *c = p;
+
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c);
+}
+
+static void iso_now(char *out)
+{
+	rowfmt_time_text(out, fsutil_now_ns());
+}
+
+/* --- quarantine ------------------------------------------------------------------------------ */
+
+/* Move path into the quarantine folder with a NAME.reason file beside it. Returns 0 or -1. */
+static int quarantine(struct engine *e, const char *path, const char *reason, uint64_t rows)
+{
+	char dst[4096], rpath[4200], text[8192], when[40], err[512];
+	const char *q = e->cfg->quarantine_dir;
+	int n;
+
+	if (fsutil_mkdirs(q, err, sizeof(err)) < 0 || fsutil_free_name(q, fsutil_basename(path), dst, sizeof(dst)) < 0) {
+		log_line(LOG_ERROR, "cannot quarantine",
+			 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_S("error", err) }, 3);
+		return -1;
+	}
+	iso_now(when);
+	n = snprintf(text, sizeof(text),
+		     "file: %s\nreason: %s\nquarantined: %s\nrows ingested from it: %llu\n"
+		     "what to do: inspect the file; to ingest a repaired copy, drop it into the watched folder "
+		     "(a different content is a new file)\n",
+		     path, reason, when, (unsigned long long)rows);
+	snprintf(rpath, sizeof(rpath), "%s.reason", dst);
+	if (fsutil_write_atomic(rpath, text, (size_t)n, err, sizeof(err)) < 0 ||
+	    fsutil_move(path, dst, err, sizeof(err)) < 0) {
+		log_line(LOG_ERROR, "cannot quarantine",
+			 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_S("error", err) }, 3);
+		return -1;
+	}
+	log_line(LOG_WARN, "quarantined",
+		 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_I("rows_kept", rows),
+				       LOG_S("moved_to", dst) },
+		 4);
+	free(strmap_del(e->known, path));
+	e->sum->quarantined++;
+	return 0;
+}
+
+/* --- discovery ------------------------------------------------------------------------------- */
+
+/* 1 if some process has the file open for writing, 0 if not, -1 if it cannot be told (no lease
+ * support or permission). A read lease is refused while any writer holds the file open. */
+static int open_for_writing(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int rc = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+		rc = 0;
+	} else if (errno == EAGAIN) {
+		rc = 1;
+	}
+	close(fd);
+	return rc;
+}
+
+static int capture_magic(const unsigned char *m, size_t n)
+{
+	static const unsigned char magics[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, /* pcap, microseconds */
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }, /* pcap, nanoseconds */
+		{ 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 }, /* modified (Kuznetzov) pcap */
+		{ 0x0a, 0x0d, 0x0d, 0x0a },				 /* pcapng section header */
+	};
+
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return 1; /* gzip: what is inside is checked when it is read */
+	if (n < 4)
+		return 0;
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
+		if (memcmp(m, magics[i], 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void remember(struct engine *e, const char *path, uint64_t size, int64_t mtime_ns, const char *key)
+{
+	struct known *k = malloc(sizeof(*k));
+	void *old = NULL;
+
+	if (k == NULL)
+		return;
+	k->size = size;
+	k->mtime_ns = mtime_ns;
+	k->gen = e->gen;
+	snprintf(k->key, sizeof(k->key), "%s", key);
+	if (strmap_put(e->known, path, k, &old) < 0)
+		free(k);
+	free(old);
+}
+
+static void clean_source(struct engine *e, const char *path, const char *key);
+
+/* A complete file: identify it and queue it, or skip or quarantine it. */
+static void take(struct engine *e, const char *path, const struct stat *st)
+{
+	unsigned char magic[4];
+	struct fingerprint fp;
+	struct candidate *c;
+	char err[512], key[40];
+	const struct registry_entry *re;
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return; /* gone meanwhile */
+		snprintf(err, sizeof(err), "cannot open: %s", strerror(errno));
+		quarantine(e, path, err, 0);
+		return;
+	}
+	if (fingerprint_fd(fd, &fp, err, sizeof(err)) < 0) {
+		close(fd);
+		quarantine(e, path, err, 0);
+		return;
+	}
+	got = pread(fd, magic, sizeof(magic), 0);
+	close(fd);
+	if (fp.size == 0) {
+		quarantine(e, path, "empty file (0 bytes): not a capture", 0);
+		return;
+	}
+	if (got <= 0 || !capture_magic(magic, (size_t)got)) {
+		snprintf(err, sizeof(err), "not a pcap, pcapng or gzip file (first bytes %02x %02x %02x %02x)",
+			 got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0, got > 3 ? magic[3] : 0);
+		quarantine(e, path, err, 0);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+	re = registry_get(e->reg, key);
+	if (re != NULL && re->state != 0) {
+		remember(e, path, fp.size, mtime_of(st), key);
+		if (strcmp(re->path, path) != 0) {
+			log_line(LOG_INFO, "skipped: same content already ingested",
+				 (struct log_field[]){ LOG_S("file", path), LOG_S("ingested_as", re->path),
+						       LOG_I("batch", re->batch) },
+				 3);
+			e->sum->duplicates++;
+		}
+		if (e->cfg->clean != CLEAN_OFF)
+			clean_source(e, path, key);
+		return;
+	}
+	c = strmap_get(e->pending, key);
+	if (c != NULL) {
+		remember(e, path, fp.size, mtime_of(st), key);
+		if (strcmp(c->path, path) != 0) {
+			log_line(LOG_INFO, "skipped: same content already queued",
+				 (struct log_field[]){ LOG_S("file", path), LOG_S("queued_as", c->path) }, 2);
+			e->sum->duplicates++;
+		}
+		return;
+	}
+	if (e->cfg->max_file_age_ns > 0 && fsutil_now_ns() - mtime_of(st) > e->cfg->max_file_age_ns) {
+		remember(e, path, fp.size, mtime_of(st), key);
+		log_line(LOG_INFO, "skipped: older than --max-file-age", (struct log_field[]){ LOG_S("file", path) }, 1);
+		return;
+	}
+	if (strmap_count(e->pending) >= e->cfg->max_pending) {
+		e->overflowed = 1; /* it waits on disk; a rescan finds it once the queue drains */
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return;
+	c->path = strdup(path);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	c->size = fp.size;
+	c->mtime_ns = mtime_of(st);
+	if (c->path == NULL || strmap_put(e->pending, key, c, NULL) < 0) {
+		candidate_free(c);
+		return;
+	}
+	remember(e, path, fp.size, mtime_of(st), key);
+}
+
+/* A file seen by a scan or an event. complete: the writer closed it (IN_CLOSE_WRITE) or moved
+ * it in, or it was named on the command line. */
+static void consider(struct engine *e, const char *path, const struct stat *st, int complete)
+{
+	struct known *k = strmap_get(e->known, path);
+	int writing;
+
+	if (k != NULL && k->size == (uint64_t)st->st_size && k->mtime_ns == mtime_of(st)) {
+		k->gen = e->gen;
+		return;
+	}
+	if (e->cfg->mode == ENGINE_REPLAY) {
+		take(e, path, st);
+		return;
+	}
+	writing = open_for_writing(path);
+	if (writing == 0 || (writing < 0 && complete)) {
+		free(strmap_del(e->unstable, path));
+		take(e, path, st);
+		return;
+	}
+	/* Still open for writing, or unknown after a rescan: wait until the size has been stable for
+	 * the quiet period (and nobody writes it, where that can be told). */
+	struct unstable *u = strmap_get(e->unstable, path);
+	int64_t now = fsutil_mono_ns();
+	if (u == NULL) {
+		u = malloc(sizeof(*u));
+		if (u == NULL || strmap_put(e->unstable, path, u, NULL) < 0) {
+			free(u);
+			return;
+		}
+		u->size = (uint64_t)st->st_size;
+		u->since_ns = now;
+		return;
+	}
+	if (u->size != (uint64_t)st->st_size) {
+		u->size = (uint64_t)st->st_size;
+		u->since_ns = now;
+		return;
+	}
+	if (writing == 1 || now - u->since_ns < e->cfg->quiet_ns)
+		return;
+	free(strmap_del(e->unstable, path));
+	take(e, path, st);
+}
+
+static void scan_one(const char *path, const struct stat *st, void *arg)
+{
+	consider(arg, path, st, 0);
+}
+
+struct sweep_ctx {
+	struct engine *e;
+	struct strmap *seen; /* keys of files present */
+	char **stale;	     /* paths no longer present */
+	size_t nstale, capstale;
+	char **gone;	     /* registry keys no longer present */
+	size_t ngone, capgone;
+};
+
+static void push(char ***v, size_t *n, size_t *cap, const char *s)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		char **p = realloc(*v, c * sizeof(*p));
+		if (p == NULL)
+			return;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[*n] = strdup(s);
+	if ((*v)[*n] != NULL)
+		(*n)++;
+}
+
+static void sweep_known(const char *path, void *value, void *arg)
+{
+	struct sweep_ctx *c = arg;
+	struct known *k = value;
+
+	if (k->gen != c->e->gen)
+		push(&c->stale, &c->nstale, &c->capstale, path);
+	else if (k->key[0] != '\0')
+		strmap_put(c->seen, k->key, k, NULL);
+}
+
+static void sweep_registry(const struct registry_entry *re, void *arg)
+{
+	struct sweep_ctx *c = arg;
+
+	if (re->gone_ns == 0 && strmap_get(c->seen, re->key) == NULL && strmap_get(c->e->pending, re->key) == NULL)
+		push(&c->gone, &c->ngone, &c->capgone, re->key);
+}
+
+/* After a full scan of the watched folder: forget paths that are no longer there, and mark
+ * registry entries whose content is no longer in the folder as gone (so compaction can drop
+ * them after the retention): the registry follows the live files. */
+static void sweep(struct engine *e)
+{
+	struct sweep_ctx c = { .e = e, .seen = strmap_new() };
+	char err[512];
+
+	if (c.seen == NULL)
+		return;
+	strmap_foreach(e->known, sweep_known, &c);
+	registry_foreach(e->reg, sweep_registry, &c);
+	for (size_t i = 0; i < c.nstale; i++) {
+		free(strmap_del(e->known, c.stale[i]));
+		free(c.stale[i]);
+	}
+	for (size_t i = 0; i < c.ngone; i++) {
+		registry_mark_gone(e->reg, c.gone[i], fsutil_now_ns());
+		free(c.gone[i]);
+	}
+	if (c.ngone > 0 && (registry_sync(e->reg, err, sizeof(err)) < 0 ||
+			    registry_maybe_compact(e->reg, fsutil_now_ns(), e->cfg->forget_after_ns, err, sizeof(err)) < 0))
+		log_line(LOG_WARN, "cannot write the registry", (struct log_field[]){ LOG_S("error", err) }, 1);
+	free(c.stale);
+	free(c.gone);
+	strmap_free(c.seen, NULL);
+}
+
+static void scan_all(struct engine *e)
+{
+	e->gen++;
+	e->last_scan_ns = fsutil_mono_ns();
+	for (int i = 0; i < e->cfg->npaths; i++) {
+		if (scan_tree(e->cfg->paths[i], e->cfg->mode == ENGINE_REPLAY || e->cfg->recursive, e->exclude, scan_one,
+			      e) < 0)
+			log_line(LOG_ERROR, "cannot read",
+				 (struct log_field[]){ LOG_S("path", e->cfg->paths[i]), LOG_S("error", strerror(errno)) },
+				 2);
+	}
+	e->overflowed = 0;
+	if (e->cfg->mode == ENGINE_WATCH)
+		sweep(e);
+}
+
+static void event_one(const char *path, void *arg)
+{
+	struct engine *e = arg;
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		consider(e, path, &st, 1);
+}
+
+struct recheck_ctx {
+	struct engine *e;
+	char **paths;
+	size_t n, cap;
+};
+
+static void collect_unstable(const char *path, void *value, void *arg)
+{
+	struct recheck_ctx *r = arg;
+
+	(void)value;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		char **p = realloc(r->paths, cap * sizeof(*p));
+		if (p == NULL)
+			return;
+		r->paths = p;
+		r->cap = cap;
+	}
+	r->paths[r->n] = strdup(path);
+	if (r->paths[r->n] != NULL)
+		r->n++;
+}
+
+/* Look again at the files that might still be written. */
+static void recheck_unstable(struct engine *e)
+{
+	struct recheck_ctx r = { .e = e };
+
+	strmap_foreach(e->unstable, collect_unstable, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		struct stat st;
+		if (lstat(r.paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			consider(e, r.paths[i], &st, 0);
+		else
+			free(strmap_del(e->unstable, r.paths[i]));
+		free(r.paths[i]);
+	}
+	free(r.paths);
+}
+
+/* --- planning -------------------------------------------------------------------------------- */
+
+struct collect_ctx {
+	struct candidate **v;
+	size_t n, cap;
+};
+
+static void collect_pending(const char *key, void *value, void *arg)
+{
+	struct collect_ctx *c = arg;
+
+	(void)key;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct candidate **v = realloc(c->v, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = value;
+}
+
+static int latest_first;
+
+static int by_mtime(const void *a, const void *b)
+{
+	const struct candidate *x = *(const struct candidate *const *)a;
+	const struct candidate *y = *(const struct candidate *const *)b;
+	int d = (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
+
+	if (latest_first)
+		d = -d;
+	return d != 0 ? d : strcmp(x->path, y->path);
+}
+
+/* The next batch's plan from the pending files (removed from pending), honouring the limits
+ * unless unlimited. NULL if nothing is pending. */
+static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
+{
+	struct collect_ctx c = { 0 };
+	json_t *plan = NULL, *files;
+	uint64_t bytes = 0;
+	char when[40];
+	size_t n = 0;
+
+	strmap_foreach(e->pending, collect_pending, &c);
+	if (c.n == 0)
+		goto out;
+	latest_first = e->cfg->latest_first;
+	qsort(c.v, c.n, sizeof(*c.v), by_mtime);
+	iso_now(when);
+	files = json_array();
+	plan = json_pack("{s:I,s:s,s:o}", "batch", (json_int_t)batch, "planned_at", when, "files", files);
+	for (; n < c.n; n++) {
+		struct candidate *f = c.v[n];
+		if (!unlimited && e->cfg->max_files > 0 && n >= e->cfg->max_files)
+			break;
+		if (!unlimited && e->cfg->max_bytes > 0 && n > 0 && bytes + f->size > e->cfg->max_bytes)
+			break;
+		bytes += f->size;
+		json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I}", "path", f->path, "key", f->key, "size",
+						       (json_int_t)f->size, "mtime_ns", (json_int_t)f->mtime_ns));
+	}
+	for (size_t i = 0; i < n; i++)
+		candidate_free(strmap_del(e->pending, c.v[i]->key));
+out:
+	free(c.v);
+	return plan;
+}
+
+/* --- running a batch ------------------------------------------------------------------------- */
+
+static void progress(struct engine *e, uint64_t cur_bytes, int final)
+{
+	int64_t now = fsutil_mono_ns();
+	double secs, rate, eta;
+	uint64_t done;
+
+	if (!e->cfg->progress || (!final && now - e->prog_last < 500000000))
+		return;
+	e->prog_last = now;
+	done = e->prog_bytes_done + cur_bytes;
+	secs = (double)(now - e->prog_start) / 1e9;
+	rate = secs > 0 ? (double)done / secs : 0;
+	eta = rate > 0 && e->prog_bytes_total > done ? (double)(e->prog_bytes_total - done) / rate : 0;
+	fprintf(stderr, "\r\033[Kreplay: %llu/%llu files, %llu packets, %.1f MB/s, ETA %d:%02d%s",
+		(unsigned long long)e->prog_files_done, (unsigned long long)e->prog_files_total,
+		(unsigned long long)e->prog_rows, rate / 1e6, (int)eta / 60, (int)eta % 60, final ? "\n" : "");
+}
+
+/* Hand the buffered rows to every sink. 0, or -1 with err (the batch must be retried). */
+static int deliver(struct engine *e, char *err, size_t errlen)
+{
+	char why[1024];
+
+	for (int i = 0; i < e->cfg->nsinks; i++) {
+		if (sink_write(e->sinks[i], e->rows, e->nrows, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "%.200s: %.800s", sink_spec(e->sinks[i]), why);
+			return -1;
+		}
+	}
+	e->nrows = 0;
+	return 0;
+}
+
+enum file_status { FILE_OK, FILE_TRUNCATED, FILE_CORRUPT, FILE_UNREADABLE, FILE_CHANGED };
+static const char *const file_status_names[] = { "ok", "truncated", "corrupt", "unreadable", "changed" };
+
+/* Read one planned file into the sinks. Returns 0 with *status, *frames and (for problems) a
+ * message in why; -1 if a sink failed (message in err); 1 if a stop was requested. */
+static int process_file(struct engine *e, const char *path, const char *key, enum file_status *status,
+			uint64_t *frames, char *why, size_t whylen, char *err, size_t errlen)
+{
+	struct capture *cap = NULL;
+	struct capture_pkt pkt;
+	struct fingerprint fp;
+	char fkey[40];
+	const char *name = fsutil_basename(path);
+	int dlt, st, rc = 0;
+
+	*frames = 0;
+	why[0] = '\0';
+	if (capture_open(path, &cap, &fp, why, whylen) < 0) {
+		*status = access(path, F_OK) == 0 ? FILE_UNREADABLE : FILE_CHANGED;
+		goto out;
+	}
+	snprintf(fkey, sizeof(fkey), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+	if (strcmp(fkey, key) != 0) {
+		snprintf(why, whylen, "content changed since it was planned (now %s)", fkey);
+		*status = FILE_CHANGED;
+		goto out;
+	}
+	dlt = capture_datalink(cap);
+	for (;;) {
+		st = capture_next(cap, &pkt, why, whylen);
+		if (st != CAPTURE_PACKET)
+			break;
+		(*frames)++;
+		pcaprow_make(&e->rows[e->nrows++], &pkt, dlt, name, fp.hex, *frames);
+		if (e->nrows == ENGINE_CHUNK) {
+			if (deliver(e, err, errlen) < 0) {
+				rc = -1;
+				goto out;
+			}
+			fault_point("mid-batch");
+			if (*e->stop) {
+				rc = 1;
+				goto out;
+			}
+			e->prog_rows += ENGINE_CHUNK;
+			if ((*frames & 0xffff) == 0)
+				progress(e, capture_offset(cap), 0);
+		}
+	}
+	if (e->nrows > 0 && deliver(e, err, errlen) < 0) {
+		rc = -1;
+		goto out;
+	}
+	*status = st == CAPTURE_END ? FILE_OK : st == CAPTURE_TRUNCATED ? FILE_TRUNCATED : FILE_CORRUPT;
+	if (*status == FILE_OK)
+		why[0] = '\0';
+out:
+	e->nrows = 0;
+	capture_close(cap);
+	return rc;
+}
+
+static void abort_sinks(struct engine *e)
+{
+	for (int i = 0; i < e->cfg->nsinks; i++)
+		sink_abort(e->sinks[i]);
+}
+
+/* Sleep ns unless a stop arrives. Returns 1 if stopped. */
+static int nap(struct engine *e, int64_t ns)
+{
+	int64_t end = fsutil_mono_ns() + ns;
+
+	while (!*e->stop) {
+		int64_t left = end - fsutil_mono_ns();
+		if (left <= 0)
+			return 0;
+		struct timespec ts = { .tv_sec = left / 1000000000, .tv_nsec = left % 1000000000 };
+		if (ts.tv_sec > 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 200000000;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return 1;
+}
+
+/* Run the plan into every sink until all flushed, retrying with capped exponential backoff and
+ * jitter while a sink fails. Returns 0 and *results (one object per file), or 1 if stopped. */
+static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **results, uint64_t *rows)
+{
+	json_t *files = json_object_get(plan, "files");
+	int64_t backoff = ENGINE_BACKOFF_MIN_NS;
+	char err[1024], why[1024];
+
+	uint64_t bytes_before = e->prog_bytes_done, files_before = e->prog_files_done;
+
+	for (int attempt = 1;; attempt++) {
+		json_t *res = json_array();
+		size_t i;
+		json_t *f;
+		int rc = 0;
+
+		e->prog_bytes_done = bytes_before; /* a retry reads the batch's files again */
+		e->prog_files_done = files_before;
+		*rows = 0;
+		for (int s = 0; s < e->cfg->nsinks && rc == 0; s++) {
+			char w[1024];
+			if (sink_begin(e->sinks[s], batch, w, sizeof(w)) < 0) {
+				snprintf(err, sizeof(err), "%.200s: %.800s", sink_spec(e->sinks[s]), w);
+				rc = -1;
+			}
+		}
+		json_array_foreach (files, i, f) {
+			const char *path = json_string_value(json_object_get(f, "path"));
+			const char *key = json_string_value(json_object_get(f, "key"));
+			enum file_status status = FILE_OK;
+			uint64_t frames = 0;
+			if (rc != 0)
+				break;
+			rc = process_file(e, path, key, &status, &frames, why, sizeof(why), err, sizeof(err));
+			if (rc != 0)
+				break;
+			*rows += frames;
+			e->prog_bytes_done += (uint64_t)json_integer_value(json_object_get(f, "size"));
+			e->prog_files_done++;
+			json_t *r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", path, "key", key, "frames",
+					      (json_int_t)frames, "mtime_ns",
+					      json_integer_value(json_object_get(f, "mtime_ns")), "status",
+					      file_status_names[status]);
+			if (why[0] != '\0')
+				json_object_set_new(r, "error", json_string(why));
+			json_array_append_new(res, r);
+		}
+		for (int s = 0; s < e->cfg->nsinks && rc == 0; s++) {
+			char w[1024];
+			if (sink_flush(e->sinks[s], w, sizeof(w)) < 0) {
+				snprintf(err, sizeof(err), "%.200s: %.800s", sink_spec(e->sinks[s]), w);
+				rc = -1;
+			}
+		}
+		if (rc == 0) {
+			fault_point("after-flush");
+			*results = res;
+			return 0;
+		}
+		json_decref(res);
+		abort_sinks(e);
+		if (rc == 1 || *e->stop)
+			return 1;
+		/* A sink failed: nothing is committed, the same plan runs again after a pause. */
+		int64_t jitter = backoff / 100 * (rand() % 41 - 20); /* +-20% */
+		log_line(LOG_WARN, "sink failed, batch will be retried",
+			 (struct log_field[]){ LOG_I("batch", batch), LOG_I("attempt", attempt), LOG_S("error", err),
+					       LOG_D("retry_in_s", (double)(backoff + jitter) / 1e9) },
+			 4);
+		if (nap(e, backoff + jitter))
+			return 1;
+		backoff = backoff * 2 > ENGINE_BACKOFF_MAX_NS ? ENGINE_BACKOFF_MAX_NS : backoff * 2;
+	}
+}
+
+/* --- after the commit ------------------------------------------------------------------------ */
+
+/* Whether path still holds the content key (so it is safe to move or delete). */
+static int same_content(const char *path, const char *key)
+{
+	struct fingerprint fp;
+	char err[256], k[40];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ok = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fingerprint_fd(fd, &fp, err, sizeof(err)) == 0) {
+		snprintf(k, sizeof(k), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+		ok = strcmp(k, key) == 0;
+	}
+	close(fd);
+	return ok;
+}
+
+/* cleanSource for an ingested file: archive (move) or delete, if it still is that content. */
+static void clean_source(struct engine *e, const char *path, const char *key)
+{
+	char dst[4096], err[512];
+
+	if (e->cfg->clean == CLEAN_OFF || !same_content(path, key))
+		return;
+	if (e->cfg->clean == CLEAN_DELETE) {
+		if (unlink(path) < 0) {
+			log_line(LOG_ERROR, "cannot delete ingested file",
+				 (struct log_field[]){ LOG_S("file", path), LOG_S("error", strerror(errno)) }, 2);
+			return;
+		}
+		fsutil_fsync_dir(path);
+	} else {
+		if (fsutil_mkdirs(e->cfg->archive_dir, err, sizeof(err)) < 0 ||
+		    fsutil_free_name(e->cfg->archive_dir, fsutil_basename(path), dst, sizeof(dst)) < 0 ||
+		    fsutil_move(path, dst, err, sizeof(err)) < 0) {
+			log_line(LOG_ERROR, "cannot archive ingested file",
+				 (struct log_field[]){ LOG_S("file", path), LOG_S("error", err) }, 2);
+			return;
+		}
+	}
+	free(strmap_del(e->known, path));
+	registry_mark_gone(e->reg, key, fsutil_now_ns());
+}
+
+/* Registry, quarantine and cleanSource for a committed batch. Idempotent: it runs again after
+ * a crash until the registry is synced. Returns 0 or -1 (registry not durable) with err. */
+static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach (results, i, r) {
+		const char *path = json_string_value(json_object_get(r, "path"));
+		const char *key = json_string_value(json_object_get(r, "key"));
+		const char *status = json_string_value(json_object_get(r, "status"));
+		const char *why = json_string_value(json_object_get(r, "error"));
+		struct registry_entry re = { 0 };
+		if (path == NULL || key == NULL || status == NULL)
+			continue;
+		if (strcmp(status, "changed") == 0)
+			continue; /* not what was planned: whatever is there now is discovered anew */
+		snprintf(re.key, sizeof(re.key), "%s", key);
+		re.path = (char *)path;
+		re.size = strtoull(strchr(key, ':') != NULL ? strchr(key, ':') + 1 : "0", NULL, 10);
+		re.mtime_ns = json_integer_value(json_object_get(r, "mtime_ns"));
+		re.batch = batch;
+		re.rows = (uint64_t)json_integer_value(json_object_get(r, "frames"));
+		re.state = strcmp(status, "ok") == 0 ? REGISTRY_INGESTED : REGISTRY_QUARANTINED;
+		if (registry_put(e->reg, &re) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (re.state == REGISTRY_INGESTED) {
+			clean_source(e, path, key);
+		} else if (same_content(path, key)) {
+			char reason[1200];
+			snprintf(reason, sizeof(reason), "%s%s%s (batch %llu)", status, why ? ": " : "", why ? why : "",
+				 (unsigned long long)batch);
+			if (quarantine(e, path, reason, re.rows) == 0)
+				registry_mark_gone(e->reg, key, fsutil_now_ns());
+		}
+	}
+	fault_point("before-registry-sync");
+	if (registry_sync(e->reg, err, errlen) < 0)
+		return -1;
+	if (registry_maybe_compact(e->reg, fsutil_now_ns(), e->cfg->forget_after_ns, err, errlen) < 0)
+		log_line(LOG_WARN, "registry compaction failed (will retry)", (struct log_field[]){ LOG_S("error", err) },
+			 1);
+	checkpoint_purge(e->ck);
+	return 0;
+}
+
+static json_t *sink_totals(struct engine *e)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < e->cfg->nsinks; i++)
+		json_object_set_new(o, sink_spec(e->sinks[i]), json_integer((json_int_t)e->sink_rows[i]));
+	return o;
+}
+
+/* Plan (unless replaying a given plan), run, commit and finish batch `batch`. Returns 0, 1 if
+ * stopped before the commit, -1 on a fatal checkpoint error (err). */
+static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, size_t errlen)
+{
+	int64_t t0 = fsutil_mono_ns();
+	json_t *results = NULL, *commit = NULL;
+	uint64_t rows = 0, ok = 0, bad = 0;
+	char when[40];
+	size_t i;
+	json_t *r;
+	int rc = -1;
+
+	if (run_batch(e, batch, plan, &results, &rows) != 0) {
+		rc = 1;
+		goto out;
+	}
+	e->total_rows += rows;
+	json_array_foreach (results, i, r) {
+		const char *status = json_string_value(json_object_get(r, "status"));
+		if (strcmp(status, "ok") == 0) {
+			ok++;
+		} else if (strcmp(status, "changed") == 0) {
+			e->sum->vanished++;
+			log_line(LOG_WARN, "planned file vanished or changed before it was read",
+				 (struct log_field[]){ LOG_S("file", json_string_value(json_object_get(r, "path"))),
+						       LOG_I("batch", batch) },
+				 2);
+		} else {
+			bad++;
+		}
+	}
+	e->total_files += ok;
+	for (int s = 0; s < e->cfg->nsinks; s++)
+		e->sink_rows[s] += rows;
+	iso_now(when);
+	commit = json_pack("{s:I,s:s,s:O,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
+			   "files", results, "rows", (json_int_t)rows, "totals", "rows", (json_int_t)e->total_rows,
+			   "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
+	if (commit == NULL || checkpoint_write_commit(e->ck, batch, commit, err, errlen) < 0)
+		goto out;
+	fault_point("after-commit");
+	e->sum->batches++;
+	e->sum->files += ok;
+	e->sum->rows += rows;
+	if (post_commit(e, batch, results, err, errlen) < 0)
+		goto out;
+	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
+	log_line(LOG_INFO, "batch",
+		 (struct log_field[]){ LOG_I("id", batch), LOG_I("files", json_array_size(results)), LOG_I("rows", rows),
+				       LOG_I("bad_files", bad), LOG_D("duration_s", secs),
+				       LOG_I("rows_per_s", secs > 0 ? (double)rows / secs : 0) },
+		 6);
+	rc = 0;
+out:
+	json_decref(commit);
+	json_decref(results);
+	return rc;
+}
+
+/* --- start-up -------------------------------------------------------------------------------- */
+
+/* Bring registry and totals up to the checkpoint, and replay an uncommitted batch. */
+static int recover(struct engine *e, char *err, size_t errlen)
+{
+	int64_t last_commit = checkpoint_last_commit(e->ck);
+	int64_t last_offsets = checkpoint_last_offsets(e->ck);
+	int64_t reg_last = registry_last_batch(e->reg);
+
+	if (last_commit >= 0) {
+		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)last_commit, err, errlen);
+		if (c == NULL)
+			return -1;
+		json_t *totals = json_object_get(c, "totals");
+		json_t *sinks = json_object_get(c, "sinks");
+		e->total_rows = (uint64_t)json_integer_value(json_object_get(totals, "rows"));
+		e->total_files = (uint64_t)json_integer_value(json_object_get(totals, "files"));
+		for (int s = 0; s < e->cfg->nsinks; s++)
+			e->sink_rows[s] = (uint64_t)json_integer_value(json_object_get(sinks, sink_spec(e->sinks[s])));
+		json_decref(c);
+	}
+	for (int64_t b = reg_last + 1 > 0 ? reg_last + 1 : 0; b <= last_commit; b++) {
+		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)b, err, errlen);
+		if (c == NULL)
+			continue; /* purged or never committed: nothing to re-apply */
+		log_line(LOG_INFO, "re-applying committed batch to the registry", (struct log_field[]){ LOG_I("batch", b) },
+			 1);
+		int rc = post_commit(e, (uint64_t)b, json_object_get(c, "files"), err, errlen);
+		json_decref(c);
+		if (rc < 0)
+			return -1;
+	}
+	e->next_batch = (uint64_t)((last_offsets > last_commit ? last_offsets : last_commit) + 1);
+	if (last_offsets > last_commit) {
+		json_t *plan = checkpoint_read_offsets(e->ck, (uint64_t)last_offsets, err, errlen);
+		if (plan == NULL)
+			return -1;
+		log_line(LOG_INFO, "replaying uncommitted batch with its recorded plan",
+			 (struct log_field[]){ LOG_I("batch", last_offsets),
+					       LOG_I("files", json_array_size(json_object_get(plan, "files"))) },
+			 2);
+		int rc = do_batch(e, (uint64_t)last_offsets, plan, err, errlen);
+		json_decref(plan);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Plan and run the next batch from the pending files. 0 (also when nothing was pending),
+ * 1 if stopped, -1 on a fatal error. */
+static int next_batch(struct engine *e, int unlimited, char *err, size_t errlen)
+{
+	json_t *plan = plan_batch(e, e->next_batch, unlimited);
+	int rc;
+
+	if (plan == NULL)
+		return 0;
+	if (checkpoint_write_offsets(e->ck, e->next_batch, plan, err, errlen) < 0) {
+		json_decref(plan);
+		return -1;
+	}
+	fault_point("after-offsets");
+	rc = do_batch(e, e->next_batch, plan, err, errlen);
+	e->next_batch++;
+	json_decref(plan);
+	return rc;
+}
+
+static void add_pending_bytes(const char *key, void *value, void *arg)
+{
+	struct engine *e = arg;
+
+	(void)key;
+	e->prog_bytes_total += ((struct candidate *)value)->size;
+	e->prog_files_total++;
+}
+
+/* --- the loop -------------------------------------------------------------------------------- */
+
+static int loop_drain(struct engine *e, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (e->cfg->trigger == TRIGGER_ONCE)
+		return next_batch(e, 1, err, errlen);
+	while (rc == 0 && !*e->stop) {
+		if (strmap_count(e->pending) == 0) {
+			if (e->overflowed)
+				scan_all(e);
+			else if (strmap_count(e->unstable) > 0) {
+				if (nap(e, e->cfg->quiet_ns / 4 + 1000000))
+					return 1;
+				recheck_unstable(e);
+			}
+			if (strmap_count(e->pending) == 0 && strmap_count(e->unstable) == 0 && !e->overflowed)
+				break;
+			continue;
+		}
+		rc = next_batch(e, 0, err, errlen);
+	}
+	return rc;
+}
+
+static int loop_interval(struct engine *e, char *err, size_t errlen)
+{
+	int64_t interval = e->cfg->interval_ns;
+	int64_t next_tick = (fsutil_now_ns() / interval + 1) * interval;
+	int rc = 0;
+
+	while (rc == 0 && !*e->stop) {
+		int64_t now = fsutil_now_ns();
+		if (now >= next_tick) {
+			if (strmap_count(e->pending) > 0) {
+				rc = next_batch(e, 0, err, errlen);
+				if (rc != 0)
+					break;
+				now = fsutil_now_ns();
+			}
+			if (now >= next_tick + interval && strmap_count(e->pending) > 0)
+				next_tick = now; /* overran: the next batch starts at once, missed ticks are dropped */
+			else
+				next_tick = (now / interval + 1) * interval;
+			if (strmap_count(e->pending) == 0 && e->overflowed)
+				scan_all(e);
+			continue;
+		}
+		int64_t wait = next_tick - now;
+		if (strmap_count(e->unstable) > 0 && wait > e->cfg->quiet_ns / 4 + 1000000)
+			wait = e->cfg->quiet_ns / 4 + 1000000;
+		struct pollfd pfd = { .fd = watch_fd(e->w), .events = POLLIN };
+		int n = poll(&pfd, 1, (int)(wait / 1000000) + 1);
+		if (n > 0 && watch_read(e->w, event_one, e) > 0) {
+			log_msg(LOG_INFO, "rescanning the folder (event queue overflow or new sub-folder)");
+			scan_all(e);
+		}
+		if (strmap_count(e->unstable) > 0)
+			recheck_unstable(e);
+		if (fsutil_mono_ns() - e->last_scan_ns > ENGINE_RESCAN_NS)
+			scan_all(e); /* a safety net for lost events, and how deleted files are noticed */
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
+	       size_t errlen)
+{
+	struct engine eng = { 0 };
+	struct engine *e = &eng;
+	json_t *meta = NULL;
+	char abs[4096];
+	int rc = -1, n = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	e->cfg = cfg;
+	e->stop = stop;
+	e->sum = sum;
+	e->pending = strmap_new();
+	e->known = strmap_new();
+	e->unstable = strmap_new();
+	e->rows = calloc(ENGINE_CHUNK, sizeof(*e->rows));
+	e->sinks = calloc((size_t)cfg->nsinks, sizeof(*e->sinks));
+	e->sink_rows = calloc((size_t)cfg->nsinks, sizeof(*e->sink_rows));
+	if (e->pending == NULL || e->known == NULL || e->unstable == NULL || e->rows == NULL || e->sinks == NULL ||
+	    e->sink_rows == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	e->exclude[n++] = cfg->quarantine_dir;
+	if (cfg->archive_dir != NULL)
+		e->exclude[n++] = cfg->archive_dir;
+	e->exclude[n++] = cfg->checkpoint;
+	e->exclude[n] = NULL;
+	for (int i = 0; i < cfg->nsinks; i++) {
+		if (sink_open(cfg->sinks[i], &e->sinks[i], err, errlen) < 0)
+			goto out;
+	}
+	if (cfg->mode == ENGINE_WATCH && realpath(cfg->paths[0], abs) == NULL) {
+		snprintf(err, errlen, "cannot watch %s: %s", cfg->paths[0], strerror(errno));
+		goto out;
+	}
+	meta = json_pack("{s:i,s:s,s:s,s:s?}", "version", 1, "source", cfg->mode == ENGINE_WATCH ? abs : "replay",
+			 "quarantine_dir", cfg->quarantine_dir, "archive_dir", cfg->archive_dir);
+	if (checkpoint_open(cfg->checkpoint, meta, &e->ck, err, errlen) < 0)
+		goto out;
+	if (registry_load(cfg->checkpoint, &e->reg, err, errlen) < 0)
+		goto out;
+	if (cfg->mode == ENGINE_WATCH &&
+	    watch_open(cfg->paths[0], cfg->recursive, e->exclude, &e->w, err, errlen) < 0)
+		goto out;
+	rc = recover(e, err, errlen);
+	if (rc != 0)
+		goto out;
+	scan_all(e);
+	e->prog_start = fsutil_mono_ns();
+	strmap_foreach(e->pending, add_pending_bytes, e);
+	if (cfg->mode == ENGINE_REPLAY || cfg->trigger != TRIGGER_INTERVAL)
+		rc = loop_drain(e, err, errlen);
+	else
+		rc = loop_interval(e, err, errlen);
+	if (cfg->mode == ENGINE_REPLAY)
+		progress(e, 0, 1);
+	if (rc > 0)
+		rc = 0; /* stopped on request */
+out:
+	json_decref(meta);
+	watch_close(e->w);
+	registry_free(e->reg);
+	checkpoint_close(e->ck);
+	for (int i = 0; e->sinks != NULL && i < cfg->nsinks; i++)
+		sink_close(e->sinks[i]);
+	free(e->sinks);
+	free(e->sink_rows);
+	free(e->rows);
+	strmap_free(e->pending, candidate_free);
+	strmap_free(e->known, free);
+	strmap_free(e->unstable, free);
+	return rc;
+}

@@ -1,0 +1,312 @@
+/* File-system helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "fsutil.h"
+
+int fsutil_fsync_dir(const char *path)
+{
+	char buf[4096];
+	struct stat st;
+	const char *dir = path;
+	int fd, rc;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(buf, sizeof(buf), "%s", path);
+		dir = dirname(buf);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int fsutil_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+	char tmp[4096];
+	int fd = -1, rc = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		snprintf(err, errlen, "cannot close %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fsutil_fsync_dir(path) < 0) {
+		snprintf(err, errlen, "cannot fsync the directory of %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	return rc;
+}
+
+int fsutil_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf)) {
+		snprintf(err, errlen, "bad directory path '%s'", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create directory %s: %s", buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+char *fsutil_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t got = 0;
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes or unreadable", path, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory reading %s", path);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (len != NULL)
+		*len = got;
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+static int copy_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	char buf[65536];
+	int in = -1, out = -1, rc = -1;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", src, strerror(errno));
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read %s: %s", src, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (write_all(out, buf, (size_t)n) < 0) {
+			snprintf(err, errlen, "cannot write %s: %s", dst, strerror(errno));
+			goto out;
+		}
+	}
+	if (fsync(out) < 0) {
+		snprintf(err, errlen, "cannot fsync %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
+	if (rc < 0 && out >= 0)
+		unlink(dst);
+	return rc;
+}
+
+int fsutil_move(const char *src, const char *dst, char *err, size_t errlen)
+{
+	if (rename(src, dst) == 0) {
+		fsutil_fsync_dir(dst);
+		return 0;
+	}
+	if (errno != EXDEV) {
+		snprintf(err, errlen, "cannot move %s to %s: %s", src, dst, strerror(errno));
+		return -1;
+	}
+	if (copy_file(src, dst, err, errlen) < 0)
+		return -1;
+	fsutil_fsync_dir(dst);
+	if (unlink(src) < 0) {
+		snprintf(err, errlen, "copied %s to %s but cannot remove it: %s", src, dst, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int fsutil_free_name(const char *dir, const char *name, char *out, size_t outlen)
+{
+	struct stat st;
+
+	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen)
+		return -1;
+	for (int i = 1; lstat(out, &st) == 0; i++) {
+		if ((size_t)snprintf(out, outlen, "%s/%s.%d", dir, name, i) >= outlen)
+			return -1;
+	}
+	return 0;
+}
+
+const char *fsutil_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+int64_t fsutil_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t fsutil_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int fsutil_parse_duration(const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		int64_t ns;
+	} units[] = {
+		{ "ns", 1 },	     { "us", 1000 },		 { "ms", 1000000 },	 { "s", 1000000000LL },
+		{ "", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL }, { "d", 86400000000000LL },
+		{ NULL, 0 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || v < 0)
+		return -1;
+	for (int i = 0; units[i].unit != NULL; i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double r = v * (double)units[i].ns;
+			if (r > 9.2e18)
+				return -1;
+			*ns = (int64_t)r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int fsutil_parse_size(const char *s, uint64_t *bytes)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 },	   { "b", 1 },		   { "k", 1ULL << 10 },	  { "kb", 1ULL << 10 }, { "kib", 1ULL << 10 },
+		{ "m", 1ULL << 20 }, { "mb", 1ULL << 20 }, { "mib", 1ULL << 20 }, { "g", 1ULL << 30 }, { "gb", 1ULL << 30 },
+		{ "gib", 1ULL << 30 }, { "t", 1ULL << 40 }, { "tb", 1ULL << 40 }, { "tib", 1ULL << 40 }, { NULL, 0 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno != 0 || v < 0)
+		return -1;
+	for (int i = 0; units[i].unit != NULL; i++) {
+		if (strcasecmp(end, units[i].unit) == 0) {
+			double r = v * (double)units[i].mult;
+			if (r > 1.8e19)
+				return -1;
+			*bytes = (uint64_t)r;
+			return 0;
+		}
+	}
+	return -1;
+}

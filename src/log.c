@@ -1,0 +1,104 @@
+/* Log lines. Each line is formatted in full, then written with one write() so lines from
+ * several processes sharing a log file do not interleave. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "fsutil.h"
+#include "log.h"
+#include "rowfmt.h"
+
+static enum log_format format = LOG_TEXT;
+
+static const char *const level_names[] = { "info", "warn", "error" };
+
+void log_set_format(enum log_format f)
+{
+	format = f;
+}
+
+/* Append to line at *off (capacity cap), never past it. */
+static void add(char *line, size_t cap, size_t *off, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add(char *line, size_t cap, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line + *off, cap - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n < cap - *off ? (size_t)n : cap - *off - 1;
+}
+
+/* A JSON string (escaped) into the line. */
+static void add_json_str(char *line, size_t cap, size_t *off, const char *s)
+{
+	char tmp[ROW_STR_MAX * 6 + 8];
+	char *e = rowfmt_str(tmp, s);
+
+	*e = '\0';
+	add(line, cap, off, "%s", tmp);
+}
+
+/* Text values with spaces or quotes are quoted. */
+static void add_text_str(char *line, size_t cap, size_t *off, const char *s)
+{
+	if (s[0] != '\0' && strpbrk(s, " \"=\t\n") == NULL)
+		add(line, cap, off, "%s", s);
+	else
+		add_json_str(line, cap, off, s);
+}
+
+void log_line(enum log_level level, const char *msg, const struct log_field *fields, int n)
+{
+	char line[8192], ts[40];
+	size_t off = 0;
+
+	rowfmt_time_text(ts, fsutil_now_ns());
+	ts[23] = 'Z'; /* milliseconds are enough for a log */
+	ts[24] = '\0';
+	if (format == LOG_JSON) {
+		add(line, sizeof(line), &off, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_names[level]);
+		add_json_str(line, sizeof(line), &off, msg);
+		for (int i = 0; i < n; i++) {
+			add(line, sizeof(line), &off, ",\"%s\":", fields[i].key);
+			if (fields[i].type == 's')
+				add_json_str(line, sizeof(line), &off, fields[i].s != NULL ? fields[i].s : "");
+			else if (fields[i].type == 'i')
+				add(line, sizeof(line), &off, "%lld", fields[i].i);
+			else
+				add(line, sizeof(line), &off, "%.3f", fields[i].d);
+		}
+		add(line, sizeof(line), &off, "}\n");
+	} else {
+		add(line, sizeof(line), &off, "%s %-5s %s", ts, level_names[level], msg);
+		for (int i = 0; i < n; i++) {
+			add(line, sizeof(line), &off, " %s=", fields[i].key);
+			if (fields[i].type == 's')
+				add_text_str(line, sizeof(line), &off, fields[i].s != NULL ? fields[i].s : "");
+			else if (fields[i].type == 'i')
+				add(line, sizeof(line), &off, "%lld", fields[i].i);
+			else
+				add(line, sizeof(line), &off, "%.3f", fields[i].d);
+		}
+		add(line, sizeof(line), &off, "\n");
+	}
+	if (off > 0 && line[off - 1] != '\n')
+		line[off - 1] = '\n'; /* cut: keep one line */
+	if (write(STDERR_FILENO, line, off) < 0) {
+		/* nowhere left to report it */
+	}
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_line(level, msg, NULL, 0);
+}

@@ -1,0 +1,376 @@
+/* File registry: snapshot + append-only log, in the checkpoint folder. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fsutil.h"
+#include "registry.h"
+#include "strmap.h"
+
+#define REGISTRY_MAX_FILE (1024 * 1024 * 1024)
+
+struct registry {
+	char snapshot[4096];
+	char log[4096];
+	struct strmap *map;	/* key -> struct registry_entry */
+	char *pending;		/* log lines not yet written */
+	size_t pending_len, pending_cap;
+	size_t log_lines;	/* lines in registry.log */
+	int64_t last_batch;
+};
+
+void registry_foreach(const struct registry *reg, void (*fn)(const struct registry_entry *e, void *arg), void *arg);
+
+static void entry_free(void *p)
+{
+	struct registry_entry *e = p;
+
+	if (e == NULL)
+		return;
+	free(e->path);
+	free(e);
+}
+
+static json_t *entry_json(const struct registry_entry *e)
+{
+	return json_pack("{s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", e->key, "p", e->path ? e->path : "", "s",
+			 (json_int_t)e->size, "m", (json_int_t)e->mtime_ns, "st", e->state, "b", (json_int_t)e->batch,
+			 "r", (json_int_t)e->rows, "g", (json_int_t)e->gone_ns);
+}
+
+/* Store a copy of e, replacing any entry with its key. */
+static int store(struct registry *reg, const struct registry_entry *e)
+{
+	struct registry_entry *c = malloc(sizeof(*c));
+	void *old = NULL;
+
+	if (c == NULL)
+		return -1;
+	*c = *e;
+	c->path = strdup(e->path != NULL ? e->path : "");
+	if (c->path == NULL || strmap_put(reg->map, c->key, c, &old) < 0) {
+		entry_free(c);
+		return -1;
+	}
+	entry_free(old);
+	if ((int64_t)e->batch > reg->last_batch)
+		reg->last_batch = (int64_t)e->batch;
+	return 0;
+}
+
+/* Apply the JSON lines of text; a line that does not parse ends the text (a torn append). */
+static size_t apply_lines(struct registry *reg, char *text)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		struct registry_entry e = { 0 };
+		const char *key = NULL, *path = NULL;
+		json_int_t size = 0, mtime = 0, batch = 0, rows = 0, gone = 0;
+		int state = 0;
+		json_t *j = json_loads(line, 0, NULL);
+		if (j == NULL)
+			break;
+		if (json_unpack(j, "{s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", &key, "p", &path, "s", &size, "m", &mtime,
+				"st", &state, "b", &batch, "r", &rows, "g", &gone) < 0 ||
+		    strlen(key) >= sizeof(e.key)) {
+			json_decref(j);
+			break;
+		}
+		snprintf(e.key, sizeof(e.key), "%s", key);
+		e.path = (char *)path;
+		e.size = (uint64_t)size;
+		e.mtime_ns = mtime;
+		e.state = state;
+		e.batch = (uint64_t)batch;
+		e.rows = (uint64_t)rows;
+		e.gone_ns = gone;
+		store(reg, &e);
+		json_decref(j);
+		n++;
+	}
+	return n;
+}
+
+int registry_load(const char *dir, struct registry **out, char *err, size_t errlen)
+{
+	struct registry *reg = calloc(1, sizeof(*reg));
+	char *text = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (reg == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	reg->last_batch = -1;
+	reg->map = strmap_new();
+	if (reg->map == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(reg->snapshot, sizeof(reg->snapshot), "%s/registry", dir);
+	snprintf(reg->log, sizeof(reg->log), "%s/registry.log", dir);
+	if (access(reg->snapshot, F_OK) == 0) {
+		text = fsutil_read_file(reg->snapshot, REGISTRY_MAX_FILE, NULL, err, errlen);
+		if (text == NULL)
+			goto out;
+		apply_lines(reg, text);
+		free(text);
+		text = NULL;
+	}
+	if (access(reg->log, F_OK) == 0) {
+		text = fsutil_read_file(reg->log, REGISTRY_MAX_FILE, NULL, err, errlen);
+		if (text == NULL)
+			goto out;
+		reg->log_lines = apply_lines(reg, text);
+	}
+	*out = reg;
+	reg = NULL;
+	rc = 0;
+out:
+	free(text);
+	registry_free(reg);
+	return rc;
+}
+
+const struct registry_entry *registry_get(const struct registry *reg, const char *key)
+{
+	return strmap_get(reg->map, key);
+}
+
+static int append_pending(struct registry *reg, const struct registry_entry *e)
+{
+	json_t *j = entry_json(e);
+	char *line = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	size_t n;
+	int rc = -1;
+
+	if (line == NULL)
+		goto out;
+	n = strlen(line);
+	if (reg->pending_len + n + 1 > reg->pending_cap) {
+		size_t cap = (reg->pending_cap + n + 1) * 2;
+		char *p = realloc(reg->pending, cap);
+		if (p == NULL)
+			goto out;
+		reg->pending = p;
+		reg->pending_cap = cap;
+	}
+	memcpy(reg->pending + reg->pending_len, line, n);
+	reg->pending[reg->pending_len + n] = '\n';
+	reg->pending_len += n + 1;
+	reg->log_lines++;
+	rc = 0;
+out:
+	free(line);
+	json_decref(j);
+	return rc;
+}
+
+int registry_put(struct registry *reg, const struct registry_entry *e)
+{
+	if (store(reg, e) < 0)
+		return -1;
+	return append_pending(reg, e);
+}
+
+int registry_mark_gone(struct registry *reg, const char *key, int64_t now_ns)
+{
+	struct registry_entry *e = strmap_get(reg->map, key);
+
+	if (e == NULL || e->gone_ns != 0)
+		return 0;
+	e->gone_ns = now_ns;
+	return append_pending(reg, e);
+}
+
+int registry_sync(struct registry *reg, char *err, size_t errlen)
+{
+	size_t off = 0;
+	int fd, rc = -1;
+
+	if (reg->pending_len == 0)
+		return 0;
+	fd = open(reg->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", reg->log, strerror(errno));
+		goto out;
+	}
+	while (off < reg->pending_len) {
+		ssize_t n = write(fd, reg->pending + off, reg->pending_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot append to %s: %s", reg->log, strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot fsync %s: %s", reg->log, strerror(errno));
+		goto out;
+	}
+	reg->pending_len = 0;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+struct compact_ctx {
+	int64_t cutoff;
+	char *buf;
+	size_t len, cap;
+	int failed;
+	char **drop; /* keys to forget */
+	size_t ndrop, capdrop;
+};
+
+static void compact_one(const char *key, void *value, void *arg)
+{
+	struct compact_ctx *c = arg;
+	struct registry_entry *e = value;
+
+	if (e->gone_ns != 0 && e->gone_ns < c->cutoff) {
+		if (c->ndrop == c->capdrop) {
+			size_t cap = c->capdrop ? c->capdrop * 2 : 64;
+			char **d = realloc(c->drop, cap * sizeof(*d));
+			if (d == NULL) {
+				c->failed = 1;
+				return;
+			}
+			c->drop = d;
+			c->capdrop = cap;
+		}
+		c->drop[c->ndrop++] = (char *)key;
+		return;
+	}
+	json_t *j = entry_json(e);
+	char *line = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (line == NULL) {
+		c->failed = 1;
+		return;
+	}
+	size_t n = strlen(line);
+	if (c->len + n + 1 > c->cap) {
+		size_t cap = (c->cap + n + 1) * 2;
+		char *b = realloc(c->buf, cap);
+		if (b == NULL) {
+			c->failed = 1;
+			free(line);
+			return;
+		}
+		c->buf = b;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, line, n);
+	c->buf[c->len + n] = '\n';
+	c->len += n + 1;
+	free(line);
+}
+
+int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retention_ns, char *err, size_t errlen)
+{
+	struct compact_ctx c = { .cutoff = now_ns - retention_ns };
+	int rc = -1;
+
+	if (reg->log_lines < 1000 || reg->log_lines < strmap_count(reg->map))
+		return 0;
+	if (registry_sync(reg, err, errlen) < 0)
+		return -1;
+	strmap_foreach(reg->map, compact_one, &c);
+	if (c.failed) {
+		snprintf(err, errlen, "out of memory compacting the registry");
+		goto out;
+	}
+	/* The batch high-water mark must survive even if every entry is forgotten. */
+	if (reg->last_batch >= 0) {
+		char line[160];
+		int n = snprintf(line, sizeof(line),
+				 "{\"k\":\"-\",\"p\":\"\",\"s\":0,\"m\":0,\"st\":0,\"b\":%lld,\"r\":0,\"g\":1}\n",
+				 (long long)reg->last_batch);
+		if (c.len + (size_t)n > c.cap) {
+			char *b = realloc(c.buf, c.len + (size_t)n);
+			if (b == NULL) {
+				snprintf(err, errlen, "out of memory compacting the registry");
+				goto out;
+			}
+			c.buf = b;
+			c.cap = c.len + (size_t)n;
+		}
+		memcpy(c.buf + c.len, line, (size_t)n);
+		c.len += (size_t)n;
+	}
+	if (fsutil_write_atomic(reg->snapshot, c.buf != NULL ? c.buf : "", c.len, err, errlen) < 0)
+		goto out;
+	/* The snapshot holds everything the log did: the log can go. */
+	if (unlink(reg->log) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", reg->log, strerror(errno));
+		goto out;
+	}
+	fsutil_fsync_dir(reg->log);
+	reg->log_lines = 0;
+	for (size_t i = 0; i < c.ndrop; i++)
+		entry_free(strmap_del(reg->map, c.drop[i]));
+	rc = 0;
+out:
+	free(c.drop);
+	free(c.buf);
+	return rc;
+}
+
+int64_t registry_last_batch(const struct registry *reg)
+{
+	return reg->last_batch;
+}
+
+static void count_one(const struct registry_entry *e, void *arg)
+{
+	(void)e;
+	(*(size_t *)arg)++;
+}
+
+size_t registry_count(const struct registry *reg)
+{
+	size_t n = 0;
+
+	registry_foreach(reg, count_one, &n);
+	return n;
+}
+
+struct foreach_ctx {
+	void (*fn)(const struct registry_entry *e, void *arg);
+	void *arg;
+};
+
+static void foreach_one(const char *key, void *value, void *arg)
+{
+	struct foreach_ctx *c = arg;
+
+	(void)key;
+	if (((struct registry_entry *)value)->state != 0) /* not the batch high-water marker */
+		c->fn(value, c->arg);
+}
+
+void registry_foreach(const struct registry *reg, void (*fn)(const struct registry_entry *e, void *arg), void *arg)
+{
+	struct foreach_ctx c = { .fn = fn, .arg = arg };
+
+	strmap_foreach(reg->map, foreach_one, &c);
+}
+
+void registry_free(struct registry *reg)
+{
+	if (reg == NULL)
+		return;
+	strmap_free(reg->map, entry_free);
+	free(reg->pending);
+	free(reg);
+}

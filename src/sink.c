@@ -1,0 +1,96 @@
+/* The sink registry: the one list of sink kinds. The engine never names a kind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sink.h"
+
+static const struct sink_ops *const sink_kinds[] = {
+	&sink_file_ops,
+	&sink_null_ops,
+	NULL,
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	void *state;
+	char *spec;
+};
+
+int sink_open(const char *spec, struct sink **out, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	size_t nlen = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+	const char *arg = colon != NULL ? colon + 1 : "";
+	struct sink *s = NULL;
+	char why[512] = "";
+	int rc = -1;
+
+	*out = NULL;
+	for (int i = 0; sink_kinds[i] != NULL; i++) {
+		if (strlen(sink_kinds[i]->name) != nlen || strncmp(sink_kinds[i]->name, spec, nlen) != 0)
+			continue;
+		s = calloc(1, sizeof(*s));
+		if (s != NULL)
+			s->spec = strdup(spec);
+		if (s == NULL || s->spec == NULL) {
+			snprintf(err, errlen, "sink %s: out of memory", spec);
+			goto out;
+		}
+		s->ops = sink_kinds[i];
+		if (s->ops->open(arg, &s->state, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "sink %s: %s", spec, why);
+			goto out;
+		}
+		*out = s;
+		s = NULL;
+		rc = 0;
+		goto out;
+	}
+	snprintf(err, errlen, "sink '%s': unknown kind (known: file:OUTDIR, null)", spec);
+out:
+	if (s != NULL) {
+		free(s->spec);
+		free(s);
+	}
+	return rc;
+}
+
+int sink_begin(struct sink *s, uint64_t batch, char *err, size_t errlen)
+{
+	return s->ops->begin(s->state, batch, err, errlen);
+}
+
+int sink_write(struct sink *s, const struct row *rows, size_t n, char *err, size_t errlen)
+{
+	return s->ops->write(s->state, rows, n, err, errlen);
+}
+
+int sink_flush(struct sink *s, char *err, size_t errlen)
+{
+	return s->ops->flush(s->state, err, errlen);
+}
+
+void sink_abort(struct sink *s)
+{
+	s->ops->abort(s->state);
+}
+
+const char *sink_spec(const struct sink *s)
+{
+	return s->spec;
+}
+
+void sink_close(struct sink *s)
+{
+	if (s == NULL)
+		return;
+	s->ops->close(s->state);
+	free(s->spec);
+	free(s);
+}
+
+void sink_print_help(void *file)
+{
+	for (int i = 0; sink_kinds[i] != NULL; i++)
+		fprintf((FILE *)file, "      %s\n", sink_kinds[i]->help);
+}

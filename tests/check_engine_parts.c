@@ -1,0 +1,413 @@
+/* Unit tests of the engine's parts: fsutil, strmap, scan names, registry, file sink, config. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "fsutil.h"
+#include "registry.h"
+#include "scan.h"
+#include "sink.h"
+#include "strmap.h"
+#include "suites.h"
+
+static char tmp[64];
+
+static void setup(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/pcapstream-parts-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* --- fsutil ---------------------------------------------------------------------------------- */
+
+static const struct {
+	const char *text;
+	int ok;
+	int64_t ns;
+} durations[] = {
+	{ "10s", 1, 10000000000LL }, { "500ms", 1, 500000000LL }, { "5m", 1, 300000000000LL },
+	{ "2h", 1, 7200000000000LL }, { "7d", 1, 604800000000000LL }, { "3", 1, 3000000000LL },
+	{ "1.5s", 1, 1500000000LL }, { "0s", 1, 0 }, { "10x", 0, 0 }, { "", 0, 0 }, { "-1s", 0, 0 },
+	{ "s", 0, 0 }, { NULL, 0, 0 },
+};
+
+START_TEST(test_parse_duration)
+{
+	for (int i = 0; durations[i].text != NULL; i++) {
+		int64_t ns = -7;
+		int rc = fsutil_parse_duration(durations[i].text, &ns);
+		ck_assert_msg((rc == 0) == durations[i].ok, "'%s': rc %d", durations[i].text, rc);
+		if (durations[i].ok)
+			ck_assert_msg(ns == durations[i].ns, "'%s': %lld", durations[i].text, (long long)ns);
+	}
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	int ok;
+	uint64_t bytes;
+} sizes[] = {
+	{ "100", 1, 100 }, { "64k", 1, 65536 }, { "10MB", 1, 10485760 }, { "1GiB", 1, 1073741824 },
+	{ "2g", 1, 2147483648ULL }, { "1.5kb", 1, 1536 }, { "12 MB", 0, 0 }, { "MB", 0, 0 }, { "-5", 0, 0 },
+	{ NULL, 0, 0 },
+};
+
+START_TEST(test_parse_size)
+{
+	for (int i = 0; sizes[i].text != NULL; i++) {
+		uint64_t b = 7;
+		int rc = fsutil_parse_size(sizes[i].text, &b);
+		ck_assert_msg((rc == 0) == sizes[i].ok, "'%s': rc %d", sizes[i].text, rc);
+		if (sizes[i].ok)
+			ck_assert_msg(b == sizes[i].bytes, "'%s': %llu", sizes[i].text, (unsigned long long)b);
+	}
+}
+END_TEST
+
+START_TEST(test_atomic_write_and_names)
+{
+	char path[128], err[256], name[256];
+	size_t len = 0;
+	char *back;
+
+	snprintf(path, sizeof(path), "%s/state", tmp);
+	ck_assert_int_eq(fsutil_write_atomic(path, "one", 3, err, sizeof(err)), 0);
+	ck_assert_int_eq(fsutil_write_atomic(path, "second", 6, err, sizeof(err)), 0);
+	back = fsutil_read_file(path, 1024, &len, err, sizeof(err));
+	ck_assert_ptr_nonnull(back);
+	ck_assert_str_eq(back, "second");
+	ck_assert_uint_eq(len, 6);
+	free(back);
+	snprintf(name, sizeof(name), "%s/state.tmp", tmp);
+	ck_assert_int_ne(access(name, F_OK), 0); /* no temp file left behind */
+	ck_assert_int_eq(fsutil_free_name(tmp, "state", name, sizeof(name)), 0);
+	ck_assert(strstr(name, "/state.1") != NULL);
+	ck_assert_ptr_null(fsutil_read_file("/nonexistent/x", 10, NULL, err, sizeof(err)));
+	ck_assert(strstr(err, "No such file") != NULL);
+	snprintf(path, sizeof(path), "%s/a/b/c", tmp);
+	ck_assert_int_eq(fsutil_mkdirs(path, err, sizeof(err)), 0);
+	ck_assert_int_eq(fsutil_mkdirs(path, err, sizeof(err)), 0);
+	ck_assert_str_eq(fsutil_basename("/x/y/z.pcap"), "z.pcap");
+	ck_assert_str_eq(fsutil_basename("z.pcap"), "z.pcap");
+}
+END_TEST
+
+/* --- strmap and names ------------------------------------------------------------------------ */
+
+START_TEST(test_strmap)
+{
+	struct strmap *m = strmap_new();
+	char key[32];
+	void *old = NULL;
+
+	ck_assert_ptr_nonnull(m);
+	for (long i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), "k%ld", i);
+		ck_assert_int_eq(strmap_put(m, key, (void *)(i + 1), NULL), 0);
+	}
+	ck_assert_uint_eq(strmap_count(m), 10000);
+	ck_assert_ptr_eq(strmap_get(m, "k4321"), (void *)4322);
+	ck_assert_int_eq(strmap_put(m, "k4321", (void *)7, &old), 0);
+	ck_assert_ptr_eq(old, (void *)4322);
+	ck_assert_uint_eq(strmap_count(m), 10000);
+	ck_assert_ptr_eq(strmap_del(m, "k4321"), (void *)7);
+	ck_assert_ptr_null(strmap_get(m, "k4321"));
+	ck_assert_ptr_null(strmap_del(m, "absent"));
+	ck_assert_uint_eq(strmap_count(m), 9999);
+	strmap_free(m, NULL);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	int ignored;
+} names[] = {
+	{ "dump.pcap", 0 }, { "dump", 0 },	   { "dump1", 0 },	    { "x.pcap.gz", 0 }, { ".hidden.pcap", 1 },
+	{ "x.pcap.tmp", 1 }, { "x.pcap.part", 1 }, { "x.partial", 1 },	    { "x~", 1 },	{ ".", 1 },
+	{ "x.swp", 1 },	     { "x.filepart", 1 },  { "a.crdownload", 1 }, { "tmp", 0 },	{ NULL, 0 },
+};
+
+START_TEST(test_ignored_names)
+{
+	for (int i = 0; names[i].name != NULL; i++)
+		ck_assert_msg(scan_ignored_name(names[i].name) == names[i].ignored, "%s", names[i].name);
+}
+END_TEST
+
+/* --- registry -------------------------------------------------------------------------------- */
+
+static struct registry_entry entry(const char *key, const char *path, int state, uint64_t batch)
+{
+	struct registry_entry e = { 0 };
+
+	snprintf(e.key, sizeof(e.key), "%s", key);
+	e.path = (char *)path;
+	e.size = 100;
+	e.state = state;
+	e.batch = batch;
+	e.rows = 3;
+	return e;
+}
+
+START_TEST(test_registry_roundtrip_and_torn_line)
+{
+	struct registry *r = NULL;
+	char err[256], path[128];
+	struct registry_entry e;
+
+	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_last_batch(r), -1);
+	e = entry("aaaa:100", "/spool/a.pcap", REGISTRY_INGESTED, 4);
+	ck_assert_int_eq(registry_put(r, &e), 0);
+	e = entry("bbbb:100", "/spool/b.pcap", REGISTRY_QUARANTINED, 5);
+	ck_assert_int_eq(registry_put(r, &e), 0);
+	ck_assert_int_eq(registry_mark_gone(r, "bbbb:100", 1000), 0);
+	ck_assert_int_eq(registry_sync(r, err, sizeof(err)), 0);
+	registry_free(r);
+	/* a crash in the middle of an append leaves a torn last line: it is ignored */
+	snprintf(path, sizeof(path), "%s/registry.log", tmp);
+	FILE *f = fopen(path, "a");
+	fputs("{\"k\":\"cccc:1\",\"p\":\"/x", f);
+	fclose(f);
+	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(registry_count(r), 2);
+	ck_assert_int_eq(registry_last_batch(r), 5);
+	const struct registry_entry *g = registry_get(r, "aaaa:100");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(g->path, "/spool/a.pcap");
+	ck_assert_int_eq(g->state, REGISTRY_INGESTED);
+	ck_assert_int_eq(g->gone_ns, 0);
+	g = registry_get(r, "bbbb:100");
+	ck_assert_int_eq(g->gone_ns, 1000);
+	ck_assert_ptr_null(registry_get(r, "cccc:1"));
+	registry_free(r);
+}
+END_TEST
+
+START_TEST(test_registry_compaction)
+{
+	struct registry *r = NULL;
+	char err[256], key[40], path[128];
+
+	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	for (int i = 0; i < 1500; i++) {
+		snprintf(key, sizeof(key), "%04d:1", i);
+		snprintf(path, sizeof(path), "/spool/%d", i);
+		struct registry_entry e = entry(key, path, REGISTRY_INGESTED, (uint64_t)i);
+		ck_assert_int_eq(registry_put(r, &e), 0);
+		if (i < 1000)
+			registry_mark_gone(r, key, 10 + i); /* 1000 left the folder at times 10..1009 */
+	}
+	ck_assert_int_eq(registry_sync(r, err, sizeof(err)), 0);
+	/* now = 2000, retention = 1500: gone before 500 are forgotten (490 of them) */
+	ck_assert_int_eq(registry_maybe_compact(r, 2000, 1500, err, sizeof(err)), 0);
+	ck_assert_uint_eq(registry_count(r), 1500 - 490);
+	ck_assert_ptr_null(registry_get(r, "0000:1"));
+	ck_assert_ptr_nonnull(registry_get(r, "0490:1"));
+	ck_assert_ptr_nonnull(registry_get(r, "1499:1"));
+	registry_free(r);
+	/* the compacted snapshot loads to the same state, and keeps the batch high-water mark */
+	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(registry_count(r), 1010);
+	ck_assert_int_eq(registry_last_batch(r), 1499);
+	ck_assert_ptr_nonnull(registry_get(r, "0490:1"));
+	registry_free(r);
+	snprintf(path, sizeof(path), "%s/registry.log", tmp);
+	ck_assert_int_ne(access(path, F_OK), 0);
+}
+END_TEST
+
+/* --- file sink ------------------------------------------------------------------------------- */
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	for (struct dirent *de = d ? readdir(d) : NULL; de != NULL; de = readdir(d))
+		n += de->d_name[0] != '.' || strstr(de->d_name, ".tmp") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+START_TEST(test_file_sink)
+{
+	struct sink *s = NULL;
+	char spec[256], err[256], out[128], path[256];
+	struct row rows[2];
+
+	memset(rows, 0, sizeof(rows));
+	for (int i = 0; i < 2; i++) {
+		rows[i].id_prefix = "00000000000000ab";
+		rows[i].id_seq = (uint64_t)i + 1;
+		ROW_SET(&rows[i], network_bytes, 60 + i);
+	}
+	snprintf(out, sizeof(out), "%s/out", tmp);
+	snprintf(spec, sizeof(spec), "file:%s", out);
+	ck_assert_int_eq(sink_open(spec, &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(sink_spec(s), spec);
+	/* aborted batch: nothing left */
+	ck_assert_int_eq(sink_begin(s, 3, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_write(s, rows, 2, err, sizeof(err)), 0);
+	sink_abort(s);
+	ck_assert_int_eq(count_files(out), 0);
+	/* empty batch: no file */
+	ck_assert_int_eq(sink_begin(s, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_flush(s, err, sizeof(err)), 0);
+	ck_assert_int_eq(count_files(out), 0);
+	/* a batch, then the same batch again: one file with the rows once */
+	for (int pass = 0; pass < 2; pass++) {
+		ck_assert_int_eq(sink_begin(s, 5, err, sizeof(err)), 0);
+		ck_assert_int_eq(sink_write(s, rows, 2, err, sizeof(err)), 0);
+		ck_assert_int_eq(sink_flush(s, err, sizeof(err)), 0);
+	}
+	ck_assert_int_eq(count_files(out), 1);
+	snprintf(path, sizeof(path), "%s/batch-0000000005.ndjson", out);
+	char *text = fsutil_read_file(path, 4096, NULL, err, sizeof(err));
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "{\"network\":{\"bytes\":60},\"_id\":\"00000000000000ab-1\"}\n"
+			       "{\"network\":{\"bytes\":61},\"_id\":\"00000000000000ab-2\"}\n");
+	free(text);
+	sink_close(s);
+	ck_assert_int_eq(sink_open("file:", &s, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "needs a folder") != NULL);
+	ck_assert_int_eq(sink_open("elastic:http://x", &s, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "unknown kind") != NULL);
+	ck_assert_int_eq(sink_open("null", &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_write(s, rows, 2, err, sizeof(err)), 0);
+	sink_close(s);
+}
+END_TEST
+
+/* --- config ---------------------------------------------------------------------------------- */
+
+struct config_case {
+	const char *name;
+	int mode;
+	const char *argv[12];
+	int rc;
+	const char *errpart;
+};
+
+static const struct config_case config_cases[] = {
+	{ "watch needs a folder", ENGINE_WATCH, { "watch", NULL }, -1, "exactly one folder" },
+	{ "watch two folders", ENGINE_WATCH, { "watch", "/tmp", "/var", NULL }, -1, "exactly one folder" },
+	{ "missing folder", ENGINE_WATCH, { "watch", "/nonexistent-folder", NULL }, -1, "is not a folder" },
+	{ "bad trigger", ENGINE_WATCH, { "watch", "--trigger", "often", "/tmp", NULL }, -1, "trigger 'often'" },
+	{ "bad size", ENGINE_WATCH, { "watch", "--max-bytes-per-trigger", "lots", "/tmp", NULL }, -1,
+	  "'lots' is not a size" },
+	{ "bad count", ENGINE_WATCH, { "watch", "--max-files-per-trigger", "-3", "/tmp", NULL }, -1,
+	  "not a non-negative integer" },
+	{ "archive needs dir", ENGINE_WATCH, { "watch", "--clean-source", "archive", "/tmp", NULL }, -1,
+	  "needs --archive-dir" },
+	{ "bad clean", ENGINE_WATCH, { "watch", "--clean-source", "shred", "/tmp", NULL }, -1, "'shred'" },
+	{ "unknown flag", ENGINE_WATCH, { "watch", "--frobnicate", "/tmp", NULL }, -1, "bad or incomplete option" },
+	{ "trigger not for replay", ENGINE_REPLAY, { "replay", "--trigger", "1s", "/tmp", NULL }, -1,
+	  "does not apply to replay" },
+	{ "replay needs paths", ENGINE_REPLAY, { "replay", NULL }, -1, "at least one" },
+	{ "ok watch", ENGINE_WATCH, { "watch", "--trigger", "250ms", "--sink", "null", "/tmp", NULL }, 0, NULL },
+	{ NULL, 0, { NULL }, 0, NULL },
+};
+
+START_TEST(test_config_table)
+{
+	const struct config_case *c = &config_cases[_i];
+	struct config cfg;
+	char err[512] = "";
+	int argc = 0;
+
+	while (c->argv[argc] != NULL)
+		argc++;
+	int rc = config_parse(c->mode, argc, (char **)c->argv, &cfg, err, sizeof(err));
+	ck_assert_msg(rc == c->rc, "%s: rc %d (%s)", c->name, rc, err);
+	if (c->errpart != NULL)
+		ck_assert_msg(strstr(err, c->errpart) != NULL, "%s: '%s' lacks '%s'", c->name, err, c->errpart);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_config_defaults_file_and_precedence)
+{
+	struct config cfg;
+	char err[512], path[128];
+	FILE *f;
+
+	const char *a1[] = { "watch", "/tmp", NULL };
+	ck_assert_int_eq(config_parse(ENGINE_WATCH, 2, (char **)a1, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.engine.trigger, TRIGGER_INTERVAL);
+	ck_assert_int_eq(cfg.engine.interval_ns, 10000000000LL);
+	ck_assert_uint_eq(cfg.engine.max_files, 1);
+	ck_assert_int_eq(cfg.engine.clean, CLEAN_OFF);
+	ck_assert_str_eq(cfg.engine.checkpoint, "/tmp/.pcapstream");
+	ck_assert_str_eq(cfg.engine.quarantine_dir, "/tmp/quarantine");
+	ck_assert_int_eq(cfg.engine.nsinks, 1);
+	ck_assert_str_eq(cfg.engine.sinks[0], "file:out");
+	ck_assert_int_eq(cfg.sink_defaulted, 1);
+	config_free(&cfg);
+
+	snprintf(path, sizeof(path), "%s/cfg.json", tmp);
+	f = fopen(path, "w");
+	fputs("{\"trigger\": \"once\", \"max_files_per_trigger\": 7, \"sink\": [\"null\", \"file:a\"], "
+	      "\"latest-first\": true, \"log_format\": \"json\"}",
+	      f);
+	fclose(f);
+	const char *a2[] = { "watch", "--config", path, "--max-files-per-trigger", "3", "/tmp", NULL };
+	ck_assert_int_eq(config_parse(ENGINE_WATCH, 6, (char **)a2, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.engine.trigger, TRIGGER_ONCE);
+	ck_assert_uint_eq(cfg.engine.max_files, 3); /* the flag wins */
+	ck_assert_int_eq(cfg.engine.latest_first, 1);
+	ck_assert_int_eq(cfg.log_format, LOG_JSON);
+	ck_assert_int_eq(cfg.engine.nsinks, 2);
+	ck_assert_str_eq(cfg.engine.sinks[1], "file:a");
+	config_free(&cfg);
+	const char *a3[] = { "watch", "--config", path, "--sink", "file:b", "/tmp", NULL };
+	ck_assert_int_eq(config_parse(ENGINE_WATCH, 6, (char **)a3, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(cfg.engine.nsinks, 1); /* flag sinks replace the file's */
+	ck_assert_str_eq(cfg.engine.sinks[0], "file:b");
+	config_free(&cfg);
+
+	f = fopen(path, "w");
+	fputs("{\"trigger\": 5,}", f);
+	fclose(f);
+	ck_assert_int_eq(config_parse(ENGINE_WATCH, 6, (char **)a2, &cfg, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "cfg.json: line 1") != NULL, "%s", err);
+	config_free(&cfg);
+}
+END_TEST
+
+Suite *engine_parts_suite(void)
+{
+	Suite *s = suite_create("engine-parts");
+	TCase *tc = tcase_create("parts");
+	int n = 0;
+
+	while (config_cases[n].name != NULL)
+		n++;
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_parse_duration);
+	tcase_add_test(tc, test_parse_size);
+	tcase_add_test(tc, test_atomic_write_and_names);
+	tcase_add_test(tc, test_strmap);
+	tcase_add_test(tc, test_ignored_names);
+	tcase_add_test(tc, test_registry_roundtrip_and_torn_line);
+	tcase_add_test(tc, test_registry_compaction);
+	tcase_add_test(tc, test_file_sink);
+	tcase_add_loop_test(tc, test_config_table, 0, n);
+	tcase_add_test(tc, test_config_defaults_file_and_precedence);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -8,6 +8,9 @@ enum log_level { LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_format(enum log_format f);
 
+/* While on, a progress line may be on the terminal: each log line first erases it. */
+void log_set_progress_line(int on);
+
 /* A field of a structured log line. Exactly one of s (string) or i (integer) or d (double) is used,
  * by type: 's', 'i' or 'd'. */
 struct log_field {

@@ -143,11 +143,17 @@ int64_t checkpoint_last_commit(const struct checkpoint *ck)
 	return ck->last_commit;
 }
 
+/* The path of offsets/N or commits/N. */
+static void batch_path(const struct checkpoint *ck, const char *kind, uint64_t batch, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s/%s/%llu", ck->dir, kind, (unsigned long long)batch);
+}
+
 int checkpoint_write_offsets(struct checkpoint *ck, uint64_t batch, json_t *plan, char *err, size_t errlen)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/offsets/%llu", ck->dir, (unsigned long long)batch);
+	batch_path(ck, "offsets", batch, path, sizeof(path));
 	if (write_json(path, plan, err, errlen) < 0)
 		return -1;
 	if ((int64_t)batch > ck->last_offsets)
@@ -161,7 +167,7 @@ int checkpoint_write_commit(struct checkpoint *ck, uint64_t batch, json_t *commi
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/commits/%llu", ck->dir, (unsigned long long)batch);
+	batch_path(ck, "commits", batch, path, sizeof(path));
 	if (write_json(path, commit, err, errlen) < 0)
 		return -1;
 	if ((int64_t)batch > ck->last_commit)
@@ -169,20 +175,22 @@ int checkpoint_write_commit(struct checkpoint *ck, uint64_t batch, json_t *commi
 	return 0;
 }
 
-json_t *checkpoint_read_offsets(const struct checkpoint *ck, uint64_t batch, char *err, size_t errlen)
+static json_t *read_batch(const struct checkpoint *ck, const char *kind, uint64_t batch, char *err, size_t errlen)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/offsets/%llu", ck->dir, (unsigned long long)batch);
+	batch_path(ck, kind, batch, path, sizeof(path));
 	return read_json(path, err, errlen);
+}
+
+json_t *checkpoint_read_offsets(const struct checkpoint *ck, uint64_t batch, char *err, size_t errlen)
+{
+	return read_batch(ck, "offsets", batch, err, errlen);
 }
 
 json_t *checkpoint_read_commit(const struct checkpoint *ck, uint64_t batch, char *err, size_t errlen)
 {
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/commits/%llu", ck->dir, (unsigned long long)batch);
-	return read_json(path, err, errlen);
+	return read_batch(ck, "commits", batch, err, errlen);
 }
 
 json_t *checkpoint_metadata(const struct checkpoint *ck)
@@ -198,9 +206,9 @@ void checkpoint_purge(struct checkpoint *ck)
 	if (ck->oldest < 0 || keep_from <= ck->oldest)
 		return;
 	for (int64_t b = ck->oldest; b < keep_from; b++) {
-		snprintf(path, sizeof(path), "%s/commits/%lld", ck->dir, (long long)b);
+		batch_path(ck, "commits", (uint64_t)b, path, sizeof(path));
 		unlink(path);
-		snprintf(path, sizeof(path), "%s/offsets/%lld", ck->dir, (long long)b);
+		batch_path(ck, "offsets", (uint64_t)b, path, sizeof(path));
 		unlink(path);
 	}
 	ck->oldest = keep_from;

@@ -90,8 +90,10 @@ static void usage(enum engine_mode mode)
 		printf("usage: pcapstream replay [options] PATH...\n\n"
 		       "Ingest archived captures (files, and folders searched recursively) to completion, in batches,\n"
 		       "with the same checkpoint protocol as watch: interrupted or repeated, it ingests every file\n"
-		       "exactly once. Exit status: 0 every file ingested (or already ingested), 1 some file was\n"
-		       "quarantined or vanished, 2 usage or configuration error, 3 fatal error.\n\n");
+		       "exactly once. A bad file (unreadable, not a capture, truncated) is reported and gets a\n"
+		       "NAME.reason in the quarantine folder, but stays where it is: replay never moves archives.\n"
+		       "Exit status: 0 every file ingested (or already ingested), 1 some file was bad or vanished,\n"
+		       "2 usage or configuration error, 3 fatal error.\n\n");
 	printf("options:\n");
 	for (const struct opt_info *o = opts; o->name != NULL; o++) {
 		if (!(o->modes & bit))

@@ -101,11 +101,14 @@ static void iso_now(char *out)
 
 /* --- quarantine ------------------------------------------------------------------------------ */
 
-/* Move path into the quarantine folder with a NAME.reason file beside it. Returns 0 or -1. */
+/* Quarantine a bad file: watch moves it into the quarantine folder with a NAME.reason file
+ * beside it; replay leaves archives untouched and writes only the NAME.reason (naming the file).
+ * Returns 0 or -1 (logged). */
 static int quarantine(struct engine *e, const char *path, const char *reason, uint64_t rows)
 {
 	char dst[4096], rpath[4200], text[8192], when[40], err[512];
 	const char *q = e->cfg->quarantine_dir;
+	int move = e->cfg->mode == ENGINE_WATCH;
 	int n;
 
 	if (fsutil_mkdirs(q, err, sizeof(err)) < 0 || fsutil_free_name(q, fsutil_basename(path), dst, sizeof(dst)) < 0) {
@@ -115,22 +118,24 @@ static int quarantine(struct engine *e, const char *path, const char *reason, ui
 	}
 	iso_now(when);
 	n = snprintf(text, sizeof(text),
-		     "file: %s\nreason: %s\nquarantined: %s\nrows ingested from it: %llu\n"
-		     "what to do: inspect the file; to ingest a repaired copy, drop it into the watched folder "
-		     "(a different content is a new file)\n",
-		     path, reason, when, (unsigned long long)rows);
+		     "file: %s\nreason: %s\nquarantined: %s\nrows ingested from it: %llu\n%s"
+		     "what to do: inspect the file; to ingest a repaired copy, drop it into the watched folder or "
+		     "replay it (a different content is a new file)\n",
+		     path, reason, when, (unsigned long long)rows,
+		     move ? "" : "left in place: replay does not move archived files\n");
 	snprintf(rpath, sizeof(rpath), "%s.reason", dst);
 	if (fsutil_write_atomic(rpath, text, (size_t)n, err, sizeof(err)) < 0 ||
-	    fsutil_move(path, dst, err, sizeof(err)) < 0) {
+	    (move && fsutil_move(path, dst, err, sizeof(err)) < 0)) {
 		log_line(LOG_ERROR, "cannot quarantine",
 			 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_S("error", err) }, 3);
 		return -1;
 	}
 	log_line(LOG_WARN, "quarantined",
 		 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_I("rows_kept", rows),
-				       LOG_S("moved_to", dst) },
+				       LOG_S(move ? "moved_to" : "reason_file", move ? dst : rpath) },
 		 4);
-	free(strmap_del(e->known, path));
+	if (move)
+		free(strmap_del(e->known, path));
 	e->sum->quarantined++;
 	return 0;
 }
@@ -338,8 +343,11 @@ struct sweep_ctx {
 	size_t ngone, capgone;
 };
 
+/* Append a copy of s to the growing array *v (n used of cap). Out of memory: s is left out. */
 static void push(char ***v, size_t *n, size_t *cap, const char *s)
 {
+	char *copy;
+
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 64;
 		char **p = realloc(*v, c * sizeof(*p));
@@ -348,9 +356,9 @@ static void push(char ***v, size_t *n, size_t *cap, const char *s)
 		*v = p;
 		*cap = c;
 	}
-	(*v)[*n] = strdup(s);
-	if ((*v)[*n] != NULL)
-		(*n)++;
+	copy = strdup(s);
+	if (copy != NULL)
+		(*v)[(*n)++] = copy;
 }
 
 static void sweep_known(const char *path, void *value, void *arg)
@@ -436,17 +444,7 @@ static void collect_unstable(const char *path, void *value, void *arg)
 	struct recheck_ctx *r = arg;
 
 	(void)value;
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		char **p = realloc(r->paths, cap * sizeof(*p));
-		if (p == NULL)
-			return;
-		r->paths = p;
-		r->cap = cap;
-	}
-	r->paths[r->n] = strdup(path);
-	if (r->paths[r->n] != NULL)
-		r->n++;
+	push(&r->paths, &r->n, &r->cap, path);
 }
 
 /* Look again at the files that might still be written. */
@@ -469,8 +467,8 @@ static void recheck_unstable(struct engine *e)
 /* --- planning -------------------------------------------------------------------------------- */
 
 struct collect_ctx {
-	struct candidate **v;
-	size_t n, cap;
+	struct candidate **v; /* sized for every pending file up front */
+	size_t n;
 };
 
 static void collect_pending(const char *key, void *value, void *arg)
@@ -478,14 +476,6 @@ static void collect_pending(const char *key, void *value, void *arg)
 	struct collect_ctx *c = arg;
 
 	(void)key;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct candidate **v = realloc(c->v, cap * sizeof(*v));
-		if (v == NULL)
-			return;
-		c->v = v;
-		c->cap = cap;
-	}
 	c->v[c->n++] = value;
 }
 
@@ -512,9 +502,12 @@ static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
 	char when[40];
 	size_t n = 0;
 
-	strmap_foreach(e->pending, collect_pending, &c);
-	if (c.n == 0)
+	if (strmap_count(e->pending) == 0)
 		goto out;
+	c.v = malloc(strmap_count(e->pending) * sizeof(*c.v));
+	if (c.v == NULL)
+		goto out;
+	strmap_foreach(e->pending, collect_pending, &c);
 	latest_first = e->cfg->latest_first;
 	qsort(c.v, c.n, sizeof(*c.v), by_mtime);
 	iso_now(when);
@@ -539,7 +532,7 @@ out:
 
 /* --- running a batch ------------------------------------------------------------------------- */
 
-static void progress(struct engine *e, uint64_t cur_bytes, int final)
+static void progress(struct engine *e, uint64_t cur_bytes, uint64_t cur_rows, int final)
 {
 	int64_t now = fsutil_mono_ns();
 	double secs, rate, eta;
@@ -554,7 +547,8 @@ static void progress(struct engine *e, uint64_t cur_bytes, int final)
 	eta = rate > 0 && e->prog_bytes_total > done ? (double)(e->prog_bytes_total - done) / rate : 0;
 	fprintf(stderr, "\r\033[Kreplay: %llu/%llu files, %llu packets, %.1f MB/s, ETA %d:%02d%s",
 		(unsigned long long)e->prog_files_done, (unsigned long long)e->prog_files_total,
-		(unsigned long long)e->prog_rows, rate / 1e6, (int)eta / 60, (int)eta % 60, final ? "\n" : "");
+		(unsigned long long)(e->prog_rows + cur_rows), rate / 1e6, (int)eta / 60, (int)eta % 60,
+		final ? "\n" : "");
 }
 
 /* Hand the buffered rows to every sink. 0, or -1 with err (the batch must be retried). */
@@ -616,9 +610,8 @@ static int process_file(struct engine *e, const char *path, const char *key, enu
 				rc = 1;
 				goto out;
 			}
-			e->prog_rows += ENGINE_CHUNK;
 			if ((*frames & 0xffff) == 0)
-				progress(e, capture_offset(cap), 0);
+				progress(e, capture_offset(cap), *frames, 0);
 		}
 	}
 	if (e->nrows > 0 && deliver(e, err, errlen) < 0) {
@@ -667,7 +660,7 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 	int64_t backoff = ENGINE_BACKOFF_MIN_NS;
 	char err[1024], why[1024];
 
-	uint64_t bytes_before = e->prog_bytes_done, files_before = e->prog_files_done;
+	uint64_t bytes_before = e->prog_bytes_done, files_before = e->prog_files_done, rows_before = e->prog_rows;
 
 	for (int attempt = 1;; attempt++) {
 		json_t *res = json_array();
@@ -677,6 +670,7 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 
 		e->prog_bytes_done = bytes_before; /* a retry reads the batch's files again */
 		e->prog_files_done = files_before;
+		e->prog_rows = rows_before;
 		*rows = 0;
 		for (int s = 0; s < e->cfg->nsinks && rc == 0; s++) {
 			char w[1024];
@@ -696,8 +690,10 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 			if (rc != 0)
 				break;
 			*rows += frames;
+			e->prog_rows += frames;
 			e->prog_bytes_done += (uint64_t)json_integer_value(json_object_get(f, "size"));
 			e->prog_files_done++;
+			progress(e, 0, 0, 0);
 			json_t *r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", path, "key", key, "frames",
 					      (json_int_t)frames, "mtime_ns",
 					      json_integer_value(json_object_get(f, "mtime_ns")), "status",
@@ -815,7 +811,7 @@ static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *
 			char reason[1200];
 			snprintf(reason, sizeof(reason), "%s%s%s (batch %llu)", status, why ? ": " : "", why ? why : "",
 				 (unsigned long long)batch);
-			if (quarantine(e, path, reason, re.rows) == 0)
+			if (quarantine(e, path, reason, re.rows) == 0 && e->cfg->mode == ENGINE_WATCH)
 				registry_mark_gone(e->reg, key, fsutil_now_ns());
 		}
 	}
@@ -1092,13 +1088,15 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 		goto out;
 	scan_all(e);
 	e->prog_start = fsutil_mono_ns();
+	log_set_progress_line(cfg->progress);
 	strmap_foreach(e->pending, add_pending_bytes, e);
 	if (cfg->mode == ENGINE_REPLAY || cfg->trigger != TRIGGER_INTERVAL)
 		rc = loop_drain(e, err, errlen);
 	else
 		rc = loop_interval(e, err, errlen);
 	if (cfg->mode == ENGINE_REPLAY)
-		progress(e, 0, 1);
+		progress(e, 0, 0, 1);
+	log_set_progress_line(0);
 	if (rc > 0)
 		rc = 0; /* stopped on request */
 out:

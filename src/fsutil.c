@@ -253,16 +253,15 @@ int64_t fsutil_mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int fsutil_parse_duration(const char *s, int64_t *ns)
+struct unit {
+	const char *name;
+	double mult;
+};
+
+/* A non-negative number followed by one of units' names (compared ignoring case), times that
+ * unit's multiplier, if the result is at most max. Returns 0 and *out, or -1. */
+static int parse_with_units(const char *s, const struct unit *units, double max, double *out)
 {
-	static const struct {
-		const char *unit;
-		int64_t ns;
-	} units[] = {
-		{ "ns", 1 },	     { "us", 1000 },		 { "ms", 1000000 },	 { "s", 1000000000LL },
-		{ "", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL }, { "d", 86400000000000LL },
-		{ NULL, 0 },
-	};
 	char *end;
 	double v;
 
@@ -270,43 +269,43 @@ int fsutil_parse_duration(const char *s, int64_t *ns)
 	v = strtod(s, &end);
 	if (end == s || errno != 0 || v < 0)
 		return -1;
-	for (int i = 0; units[i].unit != NULL; i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			double r = v * (double)units[i].ns;
-			if (r > 9.2e18)
+	for (int i = 0; units[i].name != NULL; i++) {
+		if (strcasecmp(end, units[i].name) == 0) {
+			double r = v * units[i].mult;
+			if (r > max)
 				return -1;
-			*ns = (int64_t)r;
+			*out = r;
 			return 0;
 		}
 	}
 	return -1;
 }
 
-int fsutil_parse_size(const char *s, uint64_t *bytes)
+int fsutil_parse_duration(const char *s, int64_t *ns)
 {
-	static const struct {
-		const char *unit;
-		uint64_t mult;
-	} units[] = {
-		{ "", 1 },	   { "b", 1 },		   { "k", 1ULL << 10 },	  { "kb", 1ULL << 10 }, { "kib", 1ULL << 10 },
-		{ "m", 1ULL << 20 }, { "mb", 1ULL << 20 }, { "mib", 1ULL << 20 }, { "g", 1ULL << 30 }, { "gb", 1ULL << 30 },
-		{ "gib", 1ULL << 30 }, { "t", 1ULL << 40 }, { "tb", 1ULL << 40 }, { "tib", 1ULL << 40 }, { NULL, 0 },
+	static const struct unit units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 },     { "s", 1e9 }, { "", 1e9 },
+		{ "m", 6e10 }, { "h", 3.6e12 }, { "d", 8.64e13 }, { NULL, 0 },
 	};
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno != 0 || v < 0)
+	if (parse_with_units(s, units, 9.2e18, &v) < 0)
 		return -1;
-	for (int i = 0; units[i].unit != NULL; i++) {
-		if (strcasecmp(end, units[i].unit) == 0) {
-			double r = v * (double)units[i].mult;
-			if (r > 1.8e19)
-				return -1;
-			*bytes = (uint64_t)r;
-			return 0;
-		}
-	}
-	return -1;
+	*ns = (int64_t)v;
+	return 0;
+}
+
+int fsutil_parse_size(const char *s, uint64_t *bytes)
+{
+	static const struct unit units[] = {
+		{ "", 1 },	     { "b", 1 },	   { "k", 0x1p10 },  { "kb", 0x1p10 }, { "kib", 0x1p10 },
+		{ "m", 0x1p20 },     { "mb", 0x1p20 },	   { "mib", 0x1p20 }, { "g", 0x1p30 }, { "gb", 0x1p30 },
+		{ "gib", 0x1p30 },   { "t", 0x1p40 },	   { "tb", 0x1p40 }, { "tib", 0x1p40 }, { NULL, 0 },
+	};
+	double v;
+
+	if (parse_with_units(s, units, 1.8e19, &v) < 0)
+		return -1;
+	*bytes = (uint64_t)v;
+	return 0;
 }

@@ -8,12 +8,18 @@
 #include "rowfmt.h"
 
 static enum log_format format = LOG_TEXT;
+static int progress_line;
 
 static const char *const level_names[] = { "info", "warn", "error" };
 
 void log_set_format(enum log_format f)
 {
 	format = f;
+}
+
+void log_set_progress_line(int on)
+{
+	progress_line = on;
 }
 
 /* Append to line at *off (capacity cap), never past it. */
@@ -56,6 +62,8 @@ void log_line(enum log_level level, const char *msg, const struct log_field *fie
 	char line[8192], ts[40];
 	size_t off = 0;
 
+	if (progress_line)
+		add(line, sizeof(line), &off, "\r\033[K");
 	rowfmt_time_text(ts, fsutil_now_ns());
 	ts[23] = 'Z'; /* milliseconds are enough for a log */
 	ts[24] = '\0';

@@ -101,7 +101,6 @@ static void pcapng_file(struct bytes *b)
 	}
 }
 
-static char tmpdir[64];
 
 static void write_file(const char *path, const struct bytes *b, int gz)
 {
@@ -181,7 +180,7 @@ START_TEST(test_capture_formats)
 		b.len -= 9; /* 7 of the second record's 16 header bytes remain */
 		break;
 	}
-	snprintf(path, sizeof(path), "%s/case%d%s", tmpdir, _i, gz ? ".gz" : "");
+	snprintf(path, sizeof(path), "%s/case%d%s", testutil_tmp, _i, gz ? ".gz" : "");
 	write_file(path, &b, gz);
 	ck_assert_msg(capture_open(path, &cap, &fp, err, sizeof(err)) == 0, "%s: %s", c->name, err);
 	ck_assert_int_eq(capture_datalink(cap), 1);
@@ -237,7 +236,7 @@ START_TEST(test_capture_bad)
 	struct capture *cap = (struct capture *)&err; /* must be reset to NULL */
 	struct bytes b = { .len = 0 };
 
-	snprintf(path, sizeof(path), "%s/bad%d.pcap", tmpdir, _i);
+	snprintf(path, sizeof(path), "%s/bad%d.pcap", testutil_tmp, _i);
 	if (c->dir) {
 		ck_assert_int_eq(mkdir(path, 0700), 0);
 	} else if (c->content != NULL) {
@@ -261,27 +260,13 @@ START_TEST(test_capture_unreadable)
 	if (geteuid() == 0)
 		return; /* root reads anything: tests/cli-test covers this case as an unprivileged user */
 	pcap_file(&b, 0, 0, -1);
-	snprintf(path, sizeof(path), "%s/noperm.pcap", tmpdir);
+	snprintf(path, sizeof(path), "%s/noperm.pcap", testutil_tmp);
 	write_file(path, &b, 0);
 	ck_assert_int_eq(chmod(path, 0), 0);
 	ck_assert_int_eq(capture_open(path, &cap, NULL, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "Permission denied"));
 }
 END_TEST
-
-static void setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pcapstream-check-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 Suite *capture_suite(void)
 {
@@ -293,7 +278,7 @@ Suite *capture_suite(void)
 		n++;
 	while (bad_cases[m].name != NULL)
 		m++;
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
 	tcase_add_loop_test(tc, test_capture_formats, 0, n);
 	tcase_add_loop_test(tc, test_capture_bad, 0, m);
 	tcase_add_test(tc, test_capture_unreadable);

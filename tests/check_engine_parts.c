@@ -14,22 +14,6 @@
 #include "strmap.h"
 #include "suites.h"
 
-static char tmp[64];
-
-static void setup(void)
-{
-	snprintf(tmp, sizeof(tmp), "/tmp/pcapstream-parts-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* --- fsutil ---------------------------------------------------------------------------------- */
 
 static const struct {
@@ -83,7 +67,7 @@ START_TEST(test_atomic_write_and_names)
 	size_t len = 0;
 	char *back;
 
-	snprintf(path, sizeof(path), "%s/state", tmp);
+	snprintf(path, sizeof(path), "%s/state", testutil_tmp);
 	ck_assert_int_eq(fsutil_write_atomic(path, "one", 3, err, sizeof(err)), 0);
 	ck_assert_int_eq(fsutil_write_atomic(path, "second", 6, err, sizeof(err)), 0);
 	back = fsutil_read_file(path, 1024, &len, err, sizeof(err));
@@ -91,13 +75,13 @@ START_TEST(test_atomic_write_and_names)
 	ck_assert_str_eq(back, "second");
 	ck_assert_uint_eq(len, 6);
 	free(back);
-	snprintf(name, sizeof(name), "%s/state.tmp", tmp);
+	snprintf(name, sizeof(name), "%s/state.tmp", testutil_tmp);
 	ck_assert_int_ne(access(name, F_OK), 0); /* no temp file left behind */
-	ck_assert_int_eq(fsutil_free_name(tmp, "state", name, sizeof(name)), 0);
+	ck_assert_int_eq(fsutil_free_name(testutil_tmp, "state", name, sizeof(name)), 0);
 	ck_assert(strstr(name, "/state.1") != NULL);
 	ck_assert_ptr_null(fsutil_read_file("/nonexistent/x", 10, NULL, err, sizeof(err)));
 	ck_assert(strstr(err, "No such file") != NULL);
-	snprintf(path, sizeof(path), "%s/a/b/c", tmp);
+	snprintf(path, sizeof(path), "%s/a/b/c", testutil_tmp);
 	ck_assert_int_eq(fsutil_mkdirs(path, err, sizeof(err)), 0);
 	ck_assert_int_eq(fsutil_mkdirs(path, err, sizeof(err)), 0);
 	ck_assert_str_eq(fsutil_basename("/x/y/z.pcap"), "z.pcap");
@@ -168,7 +152,7 @@ START_TEST(test_registry_roundtrip_and_torn_line)
 	char err[256], path[128];
 	struct registry_entry e;
 
-	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(registry_last_batch(r), -1);
 	e = entry("aaaa:100", "/spool/a.pcap", REGISTRY_INGESTED, 4);
 	ck_assert_int_eq(registry_put(r, &e), 0);
@@ -178,11 +162,11 @@ START_TEST(test_registry_roundtrip_and_torn_line)
 	ck_assert_int_eq(registry_sync(r, err, sizeof(err)), 0);
 	registry_free(r);
 	/* a crash in the middle of an append leaves a torn last line: it is ignored */
-	snprintf(path, sizeof(path), "%s/registry.log", tmp);
+	snprintf(path, sizeof(path), "%s/registry.log", testutil_tmp);
 	FILE *f = fopen(path, "a");
 	fputs("{\"k\":\"cccc:1\",\"p\":\"/x", f);
 	fclose(f);
-	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
 	ck_assert_uint_eq(registry_count(r), 2);
 	ck_assert_int_eq(registry_last_batch(r), 5);
 	const struct registry_entry *g = registry_get(r, "aaaa:100");
@@ -202,7 +186,7 @@ START_TEST(test_registry_compaction)
 	struct registry *r = NULL;
 	char err[256], key[40], path[128];
 
-	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
 	for (int i = 0; i < 1500; i++) {
 		snprintf(key, sizeof(key), "%04d:1", i);
 		snprintf(path, sizeof(path), "/spool/%d", i);
@@ -220,12 +204,12 @@ START_TEST(test_registry_compaction)
 	ck_assert_ptr_nonnull(registry_get(r, "1499:1"));
 	registry_free(r);
 	/* the compacted snapshot loads to the same state, and keeps the batch high-water mark */
-	ck_assert_int_eq(registry_load(tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
 	ck_assert_uint_eq(registry_count(r), 1010);
 	ck_assert_int_eq(registry_last_batch(r), 1499);
 	ck_assert_ptr_nonnull(registry_get(r, "0490:1"));
 	registry_free(r);
-	snprintf(path, sizeof(path), "%s/registry.log", tmp);
+	snprintf(path, sizeof(path), "%s/registry.log", testutil_tmp);
 	ck_assert_int_ne(access(path, F_OK), 0);
 }
 END_TEST
@@ -256,7 +240,7 @@ START_TEST(test_file_sink)
 		rows[i].id_seq = (uint64_t)i + 1;
 		ROW_SET(&rows[i], network_bytes, 60 + i);
 	}
-	snprintf(out, sizeof(out), "%s/out", tmp);
+	snprintf(out, sizeof(out), "%s/out", testutil_tmp);
 	snprintf(spec, sizeof(spec), "file:%s", out);
 	ck_assert_int_eq(sink_open(spec, &s, err, sizeof(err)), 0);
 	ck_assert_str_eq(sink_spec(s), spec);
@@ -359,7 +343,7 @@ START_TEST(test_config_defaults_file_and_precedence)
 	ck_assert_int_eq(cfg.sink_defaulted, 1);
 	config_free(&cfg);
 
-	snprintf(path, sizeof(path), "%s/cfg.json", tmp);
+	snprintf(path, sizeof(path), "%s/cfg.json", testutil_tmp);
 	f = fopen(path, "w");
 	fputs("{\"trigger\": \"once\", \"max_files_per_trigger\": 7, \"sink\": [\"null\", \"file:a\"], "
 	      "\"latest-first\": true, \"log_format\": \"json\"}",
@@ -397,7 +381,7 @@ Suite *engine_parts_suite(void)
 
 	while (config_cases[n].name != NULL)
 		n++;
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_atomic_write_and_names);

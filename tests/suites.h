@@ -9,4 +9,9 @@ Suite *capture_suite(void);
 Suite *hash_suite(void);
 Suite *engine_parts_suite(void);
 
+/* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
+extern char testutil_tmp[64];
+void testutil_mktmp(void);
+void testutil_rmtmp(void);
+
 #endif

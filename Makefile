@@ -34,7 +34,7 @@ help:
 	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
 	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
-	@echo "make valgrind-test unit tests and decode of the samples under valgrind"
+	@echo "make valgrind-test unit tests, decode and replay of the samples under valgrind"
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
 	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark"
 	@echo "make format        clang-format the sources"
@@ -102,6 +102,9 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-
 valgrind-test: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
 	CK_FORK=no $(VALGRIND) $(BUILD)/check_pcapstream
 	$(VALGRIND) $(BUILD)/pcapstream decode samples/* >/dev/null 2>&1; test $$? -ne 99
+	rm -rf $(BUILD)/valgrind-replay
+	$(VALGRIND) $(BUILD)/pcapstream replay --checkpoint $(BUILD)/valgrind-replay/ck \
+		--sink file:$(BUILD)/valgrind-replay/out --sink null samples >/dev/null 2>&1; test $$? -ne 99
 
 test-asan:
 	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
@@ -114,7 +117,7 @@ asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
 	$(SAN_ENV) CK_FORK=no $(BUILD)/check_pcapstream
 	$(SAN_ENV) tests/cli-test $(BUILD)/pcapstream
 	$(SAN_ENV) tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
-	$(SAN_ENV) tests/engine-test --bin $(BUILD)/pcapstream --crash-runs 10 --scale-files 2000
+	$(SAN_ENV) tests/engine-test --bin $(BUILD)/pcapstream --crash-runs 10 --scale-files 2000 --rss-limit-mb 256
 
 # --- fuzzing -----------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libpcap jansson libbson-1.0 zlib
+PKGS     := libpcap jansson libbson-1.0 zlib libcurl
 SAN      ?=
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
@@ -11,10 +11,10 @@ CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
-LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/fault.c src/fingerprint.c src/fsutil.c \
+LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/esclient.c src/fault.c src/fingerprint.c src/fsutil.c \
 	src/hash.c src/log.c src/outbuf.c src/pcaprow.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
-	src/sink_file.c src/sink_null.c src/strmap.c src/watch.c
-CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_status.c
+	src/sink_es.c src/sink_file.c src/sink_null.c src/strmap.c src/watch.c
+CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_setup.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)
 GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
 
@@ -24,7 +24,7 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+.PHONY: all deps run test itest bench-es unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -33,6 +33,7 @@ help:
 	@echo "make               build build/pcapstream"
 	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
 	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
+	@echo "make itest         integration tests against a real Elasticsearch started by scripts/services"
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
 	@echo "make valgrind-test unit tests, decode and replay of the samples under valgrind"
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
@@ -81,6 +82,11 @@ test: deps
 	$(MAKE) unit-test cli-test schema-test corpus-test engine-test valgrind-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	$(MAKE) itest
+
+# Integration tests against real servers (scripts/services starts and stops them).
+itest: $(BUILD)/pcapstream
+	tests/itest $(BUILD)/pcapstream
 
 unit-test: $(BUILD)/check_pcapstream
 	CK_FORK=yes $(BUILD)/check_pcapstream
@@ -136,6 +142,9 @@ fuzz: fuzz-build
 
 bench: deps $(BUILD)/pcapstream
 	bench/decode-bench $(BUILD)/pcapstream
+
+bench-es: deps $(BUILD)/pcapstream
+	bench/es-bench $(BUILD)/pcapstream
 
 # --- housekeeping ------------------------------------------------------------------------------
 

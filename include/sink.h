@@ -10,15 +10,27 @@
 #include <stdint.h>
 #include "row.h"
 
+/* What a sink may use besides its spec. */
+struct sink_env {
+	const char *state_dir; /* a folder of its own for durable state (dead letters), or NULL */
+};
+
+/* Per-batch counters a sink reports after flush(). */
+struct sink_stats {
+	uint64_t dead_letters; /* rows refused for good, written to the dead-letter file */
+	uint64_t retries;      /* requests or items sent again */
+};
+
 struct sink_ops {
 	const char *name; /* the spec prefix: "file" in "file:OUTDIR" */
 	const char *help; /* one line for --help */
 	/* Create an instance from the text after "name:" (arg may be ""). 0 or -1 + err. */
-	int (*open)(const char *arg, void **state, char *err, size_t errlen);
+	int (*open)(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen);
 	int (*begin)(void *state, uint64_t batch, char *err, size_t errlen);
 	int (*write)(void *state, const struct row *rows, size_t n, char *err, size_t errlen);
 	int (*flush)(void *state, char *err, size_t errlen);
 	void (*abort)(void *state);
+	void (*stats)(void *state, struct sink_stats *out); /* counters of the current batch */
 	void (*close)(void *state); /* accepts NULL */
 };
 
@@ -26,13 +38,14 @@ struct sink;
 
 /* Open a sink from a spec such as "file:out" or "null". Returns 0 and *out (free with
  * sink_close), or -1 with a message in err naming the spec and what is wrong. */
-int sink_open(const char *spec, struct sink **out, char *err, size_t errlen);
+int sink_open(const char *spec, const struct sink_env *env, struct sink **out, char *err, size_t errlen);
 
 /* The per-batch protocol above; each returns 0 or -1 with a message in err. */
 int sink_begin(struct sink *s, uint64_t batch, char *err, size_t errlen);
 int sink_write(struct sink *s, const struct row *rows, size_t n, char *err, size_t errlen);
 int sink_flush(struct sink *s, char *err, size_t errlen);
 void sink_abort(struct sink *s);
+void sink_stats(struct sink *s, struct sink_stats *out);
 
 /* The spec the sink was opened with ("file:out"). */
 const char *sink_spec(const struct sink *s);
@@ -45,5 +58,6 @@ void sink_print_help(void *file);
 
 extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_null_ops;
+extern const struct sink_ops sink_es_ops;
 
 #endif

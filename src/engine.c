@@ -840,7 +840,7 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 {
 	int64_t t0 = fsutil_mono_ns();
 	json_t *results = NULL, *commit = NULL;
-	uint64_t rows = 0, ok = 0, bad = 0;
+	uint64_t rows = 0, ok = 0, bad = 0, dead = 0, retries = 0;
 	char when[40];
 	size_t i;
 	json_t *r;
@@ -866,12 +866,17 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 		}
 	}
 	e->total_files += ok;
-	for (int s = 0; s < e->cfg->nsinks; s++)
-		e->sink_rows[s] += rows;
+	for (int s = 0; s < e->cfg->nsinks; s++) {
+		struct sink_stats st;
+		sink_stats(e->sinks[s], &st);
+		dead += st.dead_letters;
+		retries += st.retries;
+		e->sink_rows[s] += rows - st.dead_letters;
+	}
 	iso_now(when);
-	commit = json_pack("{s:I,s:s,s:O,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
-			   "files", results, "rows", (json_int_t)rows, "totals", "rows", (json_int_t)e->total_rows,
-			   "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
+	commit = json_pack("{s:I,s:s,s:O,s:I,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
+			   "files", results, "rows", (json_int_t)rows, "dead_letters", (json_int_t)dead, "totals", "rows",
+			   (json_int_t)e->total_rows, "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
 	if (commit == NULL || checkpoint_write_commit(e->ck, batch, commit, err, errlen) < 0)
 		goto out;
 	fault_point("after-commit");
@@ -883,9 +888,9 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
 	log_line(LOG_INFO, "batch",
 		 (struct log_field[]){ LOG_I("id", batch), LOG_I("files", json_array_size(results)), LOG_I("rows", rows),
-				       LOG_I("bad_files", bad), LOG_D("duration_s", secs),
-				       LOG_I("rows_per_s", secs > 0 ? (double)rows / secs : 0) },
-		 6);
+				       LOG_I("bad_files", bad), LOG_I("dead_letters", dead), LOG_I("retries", retries),
+				       LOG_D("duration_s", secs), LOG_I("rows_per_s", secs > 0 ? (double)rows / secs : 0) },
+		 8);
 	rc = 0;
 out:
 	json_decref(commit);
@@ -1066,8 +1071,9 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 		e->exclude[n++] = cfg->archive_dir;
 	e->exclude[n++] = cfg->checkpoint;
 	e->exclude[n] = NULL;
+	struct sink_env env = { .state_dir = cfg->checkpoint };
 	for (int i = 0; i < cfg->nsinks; i++) {
-		if (sink_open(cfg->sinks[i], &e->sinks[i], err, errlen) < 0)
+		if (sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen) < 0)
 			goto out;
 	}
 	if (cfg->mode == ENGINE_WATCH && realpath(cfg->paths[0], abs) == NULL) {

@@ -1,4 +1,5 @@
 /* pcapstream: packet captures and flow records into rows people can query. */
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const struct command commands[] = {
 	{ .name = "replay", .run = cmd_replay, .summary = "ingest archived captures (files, folders) to completion" },
 	{ .name = "status", .run = cmd_status, .summary = "show a checkpoint: last batch, pending and quarantined files" },
 	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
+	{ .name = "setup", .run = cmd_setup, .summary = "install the Elasticsearch index template (idempotent)" },
 	{ .name = NULL, .run = NULL, .summary = NULL },
 };
 
@@ -34,6 +36,7 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe (`decode | head`) is a write error to report, not a signal to die of. */
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

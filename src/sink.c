@@ -6,6 +6,7 @@
 
 static const struct sink_ops *const sink_kinds[] = {
 	&sink_file_ops,
+	&sink_es_ops,
 	&sink_null_ops,
 	NULL,
 };
@@ -16,7 +17,7 @@ struct sink {
 	char *spec;
 };
 
-int sink_open(const char *spec, struct sink **out, char *err, size_t errlen)
+int sink_open(const char *spec, const struct sink_env *env, struct sink **out, char *err, size_t errlen)
 {
 	const char *colon = strchr(spec, ':');
 	size_t nlen = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
@@ -37,7 +38,7 @@ int sink_open(const char *spec, struct sink **out, char *err, size_t errlen)
 			goto out;
 		}
 		s->ops = sink_kinds[i];
-		if (s->ops->open(arg, &s->state, why, sizeof(why)) < 0) {
+		if (s->ops->open(arg, env, &s->state, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "sink %s: %s", spec, why);
 			goto out;
 		}
@@ -46,7 +47,7 @@ int sink_open(const char *spec, struct sink **out, char *err, size_t errlen)
 		rc = 0;
 		goto out;
 	}
-	snprintf(err, errlen, "sink '%s': unknown kind (known: file:OUTDIR, null)", spec);
+	snprintf(err, errlen, "sink '%s': unknown kind (known: file:OUTDIR, es:URL, null)", spec);
 out:
 	if (s != NULL) {
 		free(s->spec);
@@ -73,6 +74,12 @@ int sink_flush(struct sink *s, char *err, size_t errlen)
 void sink_abort(struct sink *s)
 {
 	s->ops->abort(s->state);
+}
+
+void sink_stats(struct sink *s, struct sink_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	s->ops->stats(s->state, out);
 }
 
 const char *sink_spec(const struct sink *s)

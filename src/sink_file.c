@@ -27,11 +27,12 @@ struct sink_file {
 	uint64_t synced_to; /* write-back started up to here */
 };
 
-static int file_open(const char *arg, void **state, char *err, size_t errlen)
+static int file_open(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen)
 {
 	struct sink_file *f = NULL;
 	int rc = -1;
 
+	(void)env;
 	if (arg[0] == '\0') {
 		snprintf(err, errlen, "needs a folder: file:OUTDIR");
 		goto out;
@@ -160,6 +161,12 @@ out:
 	return rc;
 }
 
+static void file_stats(void *state, struct sink_stats *out)
+{
+	(void)state;
+	(void)out; /* nothing is refused or retried by a file */
+}
+
 static void file_close(void *state)
 {
 	struct sink_file *f = state;
@@ -180,5 +187,6 @@ const struct sink_ops sink_file_ops = {
 	.write = file_write,
 	.flush = file_flush,
 	.abort = file_abort,
+	.stats = file_stats,
 	.close = file_close,
 };

@@ -9,11 +9,12 @@ struct sink_null {
 	uint64_t bytes;
 };
 
-static int null_open(const char *arg, void **state, char *err, size_t errlen)
+static int null_open(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen)
 {
 	struct sink_null *n = calloc(1, sizeof(*n));
 
 	(void)arg;
+	(void)env;
 	if (n != NULL)
 		n->json = malloc(ROW_JSON_MAX);
 	if (n == NULL || n->json == NULL) {
@@ -58,6 +59,12 @@ static void null_abort(void *state)
 	(void)state;
 }
 
+static void null_stats(void *state, struct sink_stats *out)
+{
+	(void)state;
+	(void)out;
+}
+
 static void null_close(void *state)
 {
 	struct sink_null *n = state;
@@ -76,5 +83,6 @@ const struct sink_ops sink_null_ops = {
 	.write = null_write,
 	.flush = null_flush,
 	.abort = null_abort,
+	.stats = null_stats,
 	.close = null_close,
 };

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "esclient.h"
 #include "fsutil.h"
 #include "registry.h"
 #include "scan.h"
@@ -242,7 +243,7 @@ START_TEST(test_file_sink)
 	}
 	snprintf(out, sizeof(out), "%s/out", testutil_tmp);
 	snprintf(spec, sizeof(spec), "file:%s", out);
-	ck_assert_int_eq(sink_open(spec, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_open(spec, NULL, &s, err, sizeof(err)), 0);
 	ck_assert_str_eq(sink_spec(s), spec);
 	/* aborted batch: nothing left */
 	ck_assert_int_eq(sink_begin(s, 3, err, sizeof(err)), 0);
@@ -267,13 +268,84 @@ START_TEST(test_file_sink)
 			       "{\"network\":{\"bytes\":61},\"_id\":\"00000000000000ab-2\"}\n");
 	free(text);
 	sink_close(s);
-	ck_assert_int_eq(sink_open("file:", &s, err, sizeof(err)), -1);
+	ck_assert_int_eq(sink_open("file:", NULL, &s, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "needs a folder") != NULL);
-	ck_assert_int_eq(sink_open("elastic:http://x", &s, err, sizeof(err)), -1);
+	ck_assert_int_eq(sink_open("elastic:http://x", NULL, &s, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "unknown kind") != NULL);
-	ck_assert_int_eq(sink_open("null", &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(sink_open("null", NULL, &s, err, sizeof(err)), 0);
 	ck_assert_int_eq(sink_write(s, rows, 2, err, sizeof(err)), 0);
 	sink_close(s);
+}
+END_TEST
+
+/* --- es: specs ------------------------------------------------------------------------------ */
+
+struct es_case {
+	const char *spec;
+	int ok;
+	const char *url, *prefix;
+	size_t bulk;
+	int inflight, gzip;
+	const char *errpart;
+};
+
+static const struct es_case es_cases[] = {
+	{ "http://127.0.0.1:9200", 1, "http://127.0.0.1:9200", "pcapstream", 5 << 20, 2, 1, NULL },
+	{ "https://es.example:9243/?prefix=lab&bulk=1MB&inflight=4&gzip=off", 1, "https://es.example:9243", "lab",
+	  1 << 20, 4, 0, NULL },
+	{ "127.0.0.1:9200", 0, NULL, NULL, 0, 0, 0, "not an http:// or https:// URL" },
+	{ "http://elastic:secret@127.0.0.1:9200", 0, NULL, NULL, 0, 0, 0, "credentials in the URL are refused" },
+	{ "http://h:9200?bulk=huge", 0, NULL, NULL, 0, 0, 0, "bulk=huge" },
+	{ "http://h:9200?inflight=0", 0, NULL, NULL, 0, 0, 0, "inflight=0" },
+	{ "http://h:9200?colour=blue", 0, NULL, NULL, 0, 0, 0, "unknown option 'colour'" },
+	{ "http://h:9200?auth_file=/nonexistent", 0, NULL, NULL, 0, 0, 0, "No such file" },
+	{ NULL, 0, NULL, NULL, 0, 0, 0, NULL },
+};
+
+START_TEST(test_es_specs)
+{
+	for (const struct es_case *c = es_cases; c->spec != NULL; c++) {
+		struct esclient e;
+		char err[512] = "";
+		int rc = esclient_parse(c->spec, &e, err, sizeof(err));
+		ck_assert_msg((rc == 0) == c->ok, "%s: rc %d %s", c->spec, rc, err);
+		if (!c->ok) {
+			ck_assert_msg(strstr(err, c->errpart) != NULL, "%s: '%s' lacks '%s'", c->spec, err, c->errpart);
+			continue;
+		}
+		ck_assert_str_eq(e.url, c->url);
+		ck_assert_str_eq(e.prefix, c->prefix);
+		ck_assert_uint_eq(e.bulk_bytes, c->bulk);
+		ck_assert_int_eq(e.inflight, c->inflight);
+		ck_assert_int_eq(e.gzip, c->gzip);
+	}
+}
+END_TEST
+
+START_TEST(test_es_credentials_and_index_names)
+{
+	struct esclient e;
+	char err[512], path[128], name[200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/key", testutil_tmp);
+	f = fopen(path, "w");
+	fputs("c2VjcmV0\n", f);
+	fclose(f);
+	char spec[256];
+	snprintf(spec, sizeof(spec), "http://h:9200?api_key_file=%s", path);
+	ck_assert_int_eq(esclient_parse(spec, &e, err, sizeof(err)), 0);
+	ck_assert_str_eq(e.auth_header, "Authorization: ApiKey c2VjcmV0");
+	setenv("PCAPSTREAM_ES_USER", "ingest", 1);
+	setenv("PCAPSTREAM_ES_PASSWORD", "pw", 1);
+	ck_assert_int_eq(esclient_parse("http://h:9200", &e, err, sizeof(err)), 0);
+	ck_assert_str_eq(e.userpwd, "ingest:pw");
+	unsetenv("PCAPSTREAM_ES_USER");
+	unsetenv("PCAPSTREAM_ES_PASSWORD");
+	esclient_index_name(&e, 0, 1573106901807555000LL, name, sizeof(name));
+	ck_assert_str_eq(name, "pcapstream-packets-2019.11.07");
+	esclient_index_name(&e, 1, 0, name, sizeof(name));
+	ck_assert_str_eq(name, "pcapstream-flows-1970.01.01");
 }
 END_TEST
 
@@ -391,6 +463,8 @@ Suite *engine_parts_suite(void)
 	tcase_add_test(tc, test_registry_compaction);
 	tcase_add_test(tc, test_file_sink);
 	tcase_add_loop_test(tc, test_config_table, 0, n);
+	tcase_add_test(tc, test_es_specs);
+	tcase_add_test(tc, test_es_credentials_and_index_names);
 	tcase_add_test(tc, test_config_defaults_file_and_precedence);
 	suite_add_tcase(s, tc);
 	return s;

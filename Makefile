@@ -79,7 +79,7 @@ $(BUILD)/check_pcapstream: $(LIB_OBJ) $(TEST_OBJ)
 FUZZ_SMOKE_SECONDS ?= 30
 
 test: deps
-	$(MAKE) unit-test cli-test schema-test corpus-test engine-test valgrind-test
+	$(MAKE) format-check unit-test cli-test schema-test corpus-test engine-test valgrind-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	$(MAKE) itest

@@ -16,26 +16,26 @@ struct engine_config {
 	int npaths;
 	const char *checkpoint;
 	enum engine_trigger trigger;
-	int64_t interval_ns;	 /* TRIGGER_INTERVAL */
-	uint64_t max_files;	 /* per batch; 0 = no limit */
-	uint64_t max_bytes;	 /* per batch; 0 = no limit (a batch always takes at least one file) */
+	int64_t interval_ns; /* TRIGGER_INTERVAL */
+	uint64_t max_files;  /* per batch; 0 = no limit */
+	uint64_t max_bytes;  /* per batch; 0 = no limit (a batch always takes at least one file) */
 	int latest_first;
 	int64_t max_file_age_ns; /* 0 = off */
 	enum engine_clean clean;
 	const char *archive_dir;
 	int recursive;
 	const char *quarantine_dir;
-	int64_t quiet_ns;	   /* a file found by a rescan is taken once its size is stable this long */
-	int64_t forget_after_ns;   /* registry entries of files gone longer than this are dropped */
-	size_t max_pending;	   /* files tracked in memory at most; more wait on disk */
+	int64_t quiet_ns;	  /* a file found by a rescan is taken once its size is stable this long */
+	int64_t forget_after_ns;  /* registry entries of files gone longer than this are dropped */
+	size_t max_pending;	  /* files tracked in memory at most; more wait on disk */
 	const char *const *sinks; /* specs */
 	int nsinks;
-	int progress;		  /* progress line on stderr (replay on a TTY) */
+	int progress; /* progress line on stderr (replay on a TTY) */
 };
 
 struct engine_summary {
 	uint64_t batches;
-	uint64_t files;	      /* files fully ingested */
+	uint64_t files; /* files fully ingested */
 	uint64_t rows;
 	uint64_t duplicates;  /* files skipped: content already ingested */
 	uint64_t quarantined; /* files moved to quarantine (truncated ones' rows are counted in rows) */

@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 struct esclient {
-	char url[1024];	   /* base URL without a trailing slash */
+	char url[1024]; /* base URL without a trailing slash */
 	char prefix[128];
 	size_t bulk_bytes;
 	int inflight;
 	int gzip;
 	char ca[1024];
-	char userpwd[512];	   /* "user:password" or "" */
-	char auth_header[1100];	   /* "Authorization: ApiKey ..." or "" */
+	char userpwd[512];	/* "user:password" or "" */
+	char auth_header[1100]; /* "Authorization: ApiKey ..." or "" */
 	long timeout_s;
 };
 

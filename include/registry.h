@@ -19,14 +19,14 @@ enum registry_state {
 };
 
 struct registry_entry {
-	char key[40];	  /* "<16 hex>:<size>" */
-	char *path;	  /* where it was last seen */
+	char key[40]; /* "<16 hex>:<size>" */
+	char *path;   /* where it was last seen */
 	uint64_t size;
 	int64_t mtime_ns;
-	int state;	  /* enum registry_state */
-	uint64_t batch;	  /* batch that committed it */
+	int state;	/* enum registry_state */
+	uint64_t batch; /* batch that committed it */
 	uint64_t rows;
-	int64_t gone_ns;  /* when it left the folder (archived, deleted, quarantined); 0 while there */
+	int64_t gone_ns; /* when it left the folder (archived, deleted, quarantined); 0 while there */
 };
 
 struct registry;

@@ -31,7 +31,7 @@ struct sink_ops {
 	int (*flush)(void *state, char *err, size_t errlen);
 	void (*abort)(void *state);
 	void (*stats)(void *state, struct sink_stats *out); /* counters of the current batch */
-	void (*close)(void *state); /* accepts NULL */
+	void (*close)(void *state);			    /* accepts NULL */
 };
 
 struct sink;

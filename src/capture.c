@@ -14,9 +14,9 @@
 
 struct capture {
 	pcap_t *pcap;
-	char *buf;    /* the stdio buffer of fp: glibc ignores setvbuf's size without one */
-	FILE *fp;     /* owned by pcap once pcap_fopen_offline succeeded */
-	int fd;	      /* the file, for the progress offset */
+	char *buf; /* the stdio buffer of fp: glibc ignores setvbuf's size without one */
+	FILE *fp;  /* owned by pcap once pcap_fopen_offline succeeded */
+	int fd;	   /* the file, for the progress offset */
 	int done;
 };
 

@@ -111,8 +111,8 @@ int checkpoint_open(const char *dir, json_t *metadata, struct checkpoint **out, 
 		const char *now = metadata != NULL ? json_string_value(json_object_get(metadata, "source")) : NULL;
 		if (was != NULL && now != NULL && strcmp(was, now) != 0) {
 			snprintf(err, errlen,
-				 "checkpoint %s belongs to %s, not %s: give this source its own --checkpoint folder", dir,
-				 was, now);
+				 "checkpoint %s belongs to %s, not %s: give this source its own --checkpoint folder",
+				 dir, was, now);
 			goto out;
 		}
 	}

@@ -78,7 +78,8 @@ static int decode_file(const char *path, struct outbuf *ob)
 		ob->len += n + 1;
 	}
 	if (st == CAPTURE_TRUNCATED || st == CAPTURE_CORRUPT) {
-		fprintf(stderr, "pcapstream: decode: %s: %s after frame %llu (%s); the %llu rows before it were printed\n",
+		fprintf(stderr,
+			"pcapstream: decode: %s: %s after frame %llu (%s); the %llu rows before it were printed\n",
 			path, st == CAPTURE_TRUNCATED ? "truncated" : "corrupt", (unsigned long long)frame, err,
 			(unsigned long long)frame);
 		rc = EXIT_PARTIAL;

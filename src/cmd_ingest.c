@@ -51,7 +51,8 @@ static int run(enum engine_mode mode, int argc, char **argv)
 	log_line(LOG_INFO, mode == ENGINE_WATCH ? "watching" : "replaying",
 		 (struct log_field[]){ LOG_S("path", cfg.paths[0]), LOG_I("paths", cfg.engine.npaths),
 				       LOG_S("checkpoint", cfg.engine.checkpoint),
-				       LOG_S("quarantine", cfg.engine.quarantine_dir), LOG_I("sinks", cfg.engine.nsinks) },
+				       LOG_S("quarantine", cfg.engine.quarantine_dir),
+				       LOG_I("sinks", cfg.engine.nsinks) },
 		 5);
 	t0 = fsutil_mono_ns();
 	rc = engine_run(&cfg.engine, &stop_requested, &sum, err, sizeof(err));
@@ -62,9 +63,10 @@ static int run(enum engine_mode mode, int argc, char **argv)
 	}
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
 	log_line(LOG_INFO, stop_requested ? "stopped on request" : "done",
-		 (struct log_field[]){ LOG_I("batches", sum.batches), LOG_I("files", sum.files), LOG_I("rows", sum.rows),
-				       LOG_I("duplicates", sum.duplicates), LOG_I("quarantined", sum.quarantined),
-				       LOG_I("vanished", sum.vanished), LOG_D("seconds", secs),
+		 (struct log_field[]){ LOG_I("batches", sum.batches), LOG_I("files", sum.files),
+				       LOG_I("rows", sum.rows), LOG_I("duplicates", sum.duplicates),
+				       LOG_I("quarantined", sum.quarantined), LOG_I("vanished", sum.vanished),
+				       LOG_D("seconds", secs),
 				       LOG_I("rows_per_s", secs > 0 ? (double)sum.rows / secs : 0) },
 		 8);
 	config_free(&cfg);

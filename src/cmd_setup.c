@@ -52,12 +52,13 @@ static int setup_es(const char *spec)
 	snprintf(path, sizeof(path), "/_index_template/%s", c.prefix);
 	status = esclient_request(&c, "PUT", path, body, &resp, err, sizeof(err));
 	if (status < 0) {
-		fprintf(stderr, "pcapstream setup: cannot reach Elasticsearch: %s (is it running? check the URL)\n", err);
+		fprintf(stderr, "pcapstream setup: cannot reach Elasticsearch: %s (is it running? check the URL)\n",
+			err);
 		goto out;
 	}
 	if (status != 200) {
-		fprintf(stderr, "pcapstream setup: Elasticsearch refused the index template (HTTP %ld): %.500s\n", status,
-			resp ? resp : "");
+		fprintf(stderr, "pcapstream setup: Elasticsearch refused the index template (HTTP %ld): %.500s\n",
+			status, resp ? resp : "");
 		goto out;
 	}
 	printf("setup: index template %s installed for %s-* at %s\n", c.prefix, c.prefix, c.url);

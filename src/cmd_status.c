@@ -162,12 +162,13 @@ int cmd_status(int argc, char **argv)
 			printf("in flight:         batch %lld (planned, not committed: replayed at the next start)\n",
 			       (long long)last_offsets);
 		json_t *t = json_object_get(out, "totals");
-		printf("ingested:          %lld files, %lld rows\n", (long long)json_integer_value(json_object_get(t, "files")),
+		printf("ingested:          %lld files, %lld rows\n",
+		       (long long)json_integer_value(json_object_get(t, "files")),
 		       (long long)json_integer_value(json_object_get(t, "rows")));
 		const char *k;
 		json_t *v;
-		json_object_foreach (json_object_get(out, "rows_per_sink"), k, v)
-			printf("  sink %-12s %lld rows\n", k, (long long)json_integer_value(v));
+		json_object_foreach(json_object_get(out, "rows_per_sink"), k, v)
+		    printf("  sink %-12s %lld rows\n", k, (long long)json_integer_value(v));
 		if (json_object_get(out, "pending_files") != NULL)
 			printf("pending:           %lld files (%lld bytes) waiting in %s\n",
 			       (long long)json_integer_value(json_object_get(out, "pending_files")),
@@ -175,9 +176,9 @@ int cmd_status(int argc, char **argv)
 		printf("registry:          %zu files remembered\n", registry_count(reg));
 		printf("quarantined:       %zu files in %s\n", json_array_size(quarantined), qdir ? qdir : "?");
 		size_t i;
-		json_array_foreach (quarantined, i, v)
-			printf("  %s: %s\n", json_string_value(json_object_get(v, "file")),
-			       json_string_value(json_object_get(v, "reason")));
+		json_array_foreach(quarantined, i, v)
+		    printf("  %s: %s\n", json_string_value(json_object_get(v, "file")),
+			   json_string_value(json_object_get(v, "reason")));
 	}
 	rc = 0;
 out:

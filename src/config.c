@@ -44,15 +44,17 @@ struct opt_info {
 static const struct opt_info opts[] = {
 	{ "checkpoint", OPT_CHECKPOINT, 1, 3, "DIR",
 	  "checkpoint folder (offsets, commits, file registry); watch: DIR/.pcapstream, replay: ./pcapstream-replay" },
-	{ "config", OPT_CONFIG, 1, 3, "FILE", "JSON file with any of these options, e.g. {\"trigger\": \"30s\", "
-					      "\"sink\": [\"file:out\"]}; flags given here win" },
+	{ "config", OPT_CONFIG, 1, 3, "FILE",
+	  "JSON file with any of these options, e.g. {\"trigger\": \"30s\", "
+	  "\"sink\": [\"file:out\"]}; flags given here win" },
 	{ "trigger", OPT_TRIGGER, 1, 1, "WHEN",
 	  "10s (default; any duration: one batch per tick, aligned), once (one batch of everything there, then exit), "
 	  "available-now (drain what is there in batches, then exit)" },
 	{ "max-files-per-trigger", OPT_MAX_FILES, 1, 3, "N", "files per batch at most (default 1; 0 = no limit)" },
 	{ "max-bytes-per-trigger", OPT_MAX_BYTES, 1, 3, "SIZE",
 	  "bytes per batch at most, e.g. 512MB (default: no limit; a batch always takes at least one file)" },
-	{ "latest-first", OPT_LATEST_FIRST, 0, 3, NULL, "newest files first (default: oldest modification time first)" },
+	{ "latest-first", OPT_LATEST_FIRST, 0, 3, NULL,
+	  "newest files first (default: oldest modification time first)" },
 	{ "max-file-age", OPT_MAX_FILE_AGE, 1, 3, "DURATION",
 	  "ignore files modified longer ago than this, e.g. 7d (default: off)" },
 	{ "clean-source", OPT_CLEAN_SOURCE, 1, 3, "MODE",
@@ -80,12 +82,15 @@ static void usage(enum engine_mode mode)
 	int bit = mode == ENGINE_WATCH ? 1 : 2;
 
 	if (mode == ENGINE_WATCH)
-		printf("usage: pcapstream watch [options] DIR\n\n"
-		       "Ingest every capture dropped into DIR, exactly once, as it arrives: a file is taken when it is\n"
-		       "closed after writing or moved in (inotify), or, for files found by a scan (start-up, event queue\n"
-		       "overflow), once it is no longer being written. Every packet becomes a row in the sinks. Bad files\n"
-		       "(unreadable, empty, not a capture, truncated) go to the quarantine folder with a .reason file.\n"
-		       "Stop with SIGINT or SIGTERM: the batch in progress is abandoned and replayed at the next start.\n\n");
+		printf(
+		    "usage: pcapstream watch [options] DIR\n\n"
+		    "Ingest every capture dropped into DIR, exactly once, as it arrives: a file is taken when it is\n"
+		    "closed after writing or moved in (inotify), or, for files found by a scan (start-up, event queue\n"
+		    "overflow), once it is no longer being written. Every packet becomes a row in the sinks. Bad "
+		    "files\n"
+		    "(unreadable, empty, not a capture, truncated) go to the quarantine folder with a .reason file.\n"
+		    "Stop with SIGINT or SIGTERM: the batch in progress is abandoned and replayed at the next "
+		    "start.\n\n");
 	else
 		printf("usage: pcapstream replay [options] PATH...\n\n"
 		       "Ingest archived captures (files, and folders searched recursively) to completion, in batches,\n"
@@ -153,8 +158,10 @@ static int apply(struct config *cfg, enum engine_mode mode, const struct opt_inf
 		} else if (fsutil_parse_duration(val, &e->interval_ns) == 0 && e->interval_ns >= 1000000) {
 			e->trigger = TRIGGER_INTERVAL;
 		} else {
-			snprintf(err, errlen, "%s: trigger '%s' is not once, available-now or a duration of 1ms or more "
-					      "(e.g. 10s)", where, val);
+			snprintf(err, errlen,
+				 "%s: trigger '%s' is not once, available-now or a duration of 1ms or more "
+				 "(e.g. 10s)",
+				 where, val);
 			return -1;
 		}
 		break;
@@ -274,7 +281,8 @@ static int load_file(struct config *cfg, enum engine_mode mode, const char *path
 		snprintf(err, errlen, "config %s: expected a JSON object of options", path);
 		goto out;
 	}
-	json_object_foreach (root, key, val) {
+	json_object_foreach(root, key, val)
+	{
 		char name[64], buf[64];
 		snprintf(name, sizeof(name), "%s", key);
 		for (char *p = name; *p; p++)
@@ -289,7 +297,8 @@ static int load_file(struct config *cfg, enum engine_mode mode, const char *path
 		if (o->id == OPT_SINK && json_is_array(val)) {
 			size_t i;
 			json_t *s;
-			json_array_foreach (val, i, s) {
+			json_array_foreach(val, i, s)
+			{
 				if (!json_is_string(s)) {
 					snprintf(err, errlen, "%s: sinks must be strings such as \"file:out\"", where);
 					goto out;

@@ -30,16 +30,23 @@ static uint32_t rd32le(const uint8_t *p)
 }
 
 static const char *const transport_names[256] = {
-	[0] = "hopopt",	      [1] = "icmp",	   [2] = "igmp",	 [3] = "ggp",	     [4] = "ipv4",
-	[5] = "st",	      [6] = "tcp",	   [8] = "egp",		 [9] = "igp",	     [17] = "udp",
-	[27] = "rdp",	      [29] = "iso-tp4",	   [33] = "dccp",	 [41] = "ipv6",	     [43] = "ipv6-route",
-	[44] = "ipv6-frag",   [45] = "idrp",	   [46] = "rsvp",	 [47] = "gre",	     [50] = "esp",
-	[51] = "ah",	      [55] = "mobile",	   [58] = "ipv6-icmp",	 [59] = "ipv6-nonxt", [60] = "ipv6-opts",
-	[80] = "iso-ip",      [88] = "eigrp",	   [89] = "ospfigp",	 [94] = "ipip",	     [97] = "etherip",
-	[98] = "encap",	      [103] = "pim",	   [108] = "ipcomp",	 [112] = "vrrp",     [113] = "pgm",
-	[115] = "l2tp",	      [118] = "stp",	   [124] = "isis",	 [131] = "pipe",     [132] = "sctp",
-	[133] = "fc",	      [135] = "mobility-header", [136] = "udplite", [137] = "mpls-in-ip", [139] = "hip",
-	[140] = "shim6",      [141] = "wesp",	   [142] = "rohc",	 [143] = "ethernet",
+	[0] = "hopopt",	    [1] = "icmp",	  [2] = "igmp",
+	[3] = "ggp",	    [4] = "ipv4",	  [5] = "st",
+	[6] = "tcp",	    [8] = "egp",	  [9] = "igp",
+	[17] = "udp",	    [27] = "rdp",	  [29] = "iso-tp4",
+	[33] = "dccp",	    [41] = "ipv6",	  [43] = "ipv6-route",
+	[44] = "ipv6-frag", [45] = "idrp",	  [46] = "rsvp",
+	[47] = "gre",	    [50] = "esp",	  [51] = "ah",
+	[55] = "mobile",    [58] = "ipv6-icmp",	  [59] = "ipv6-nonxt",
+	[60] = "ipv6-opts", [80] = "iso-ip",	  [88] = "eigrp",
+	[89] = "ospfigp",   [94] = "ipip",	  [97] = "etherip",
+	[98] = "encap",	    [103] = "pim",	  [108] = "ipcomp",
+	[112] = "vrrp",	    [113] = "pgm",	  [115] = "l2tp",
+	[118] = "stp",	    [124] = "isis",	  [131] = "pipe",
+	[132] = "sctp",	    [133] = "fc",	  [135] = "mobility-header",
+	[136] = "udplite",  [137] = "mpls-in-ip", [139] = "hip",
+	[140] = "shim6",    [141] = "wesp",	  [142] = "rohc",
+	[143] = "ethernet",
 };
 
 const char *decode_transport_name(unsigned proto)
@@ -401,7 +408,7 @@ static void decode_radiotap(const uint8_t *p, size_t n, struct row *r)
 		word = rd32le(p + off);
 	}
 	off += 4;
-	if (present & 1)			  /* TSFT: u64, 8-byte aligned */
+	if (present & 1) /* TSFT: u64, 8-byte aligned */
 		off = ((off + 7) & ~(size_t)7) + 8;
 	if ((present & 2) && off < len) /* Flags */
 		datapad = (p[off] & 0x20) != 0;

@@ -30,10 +30,10 @@
 #include "strmap.h"
 #include "watch.h"
 
-#define ENGINE_CHUNK 512		     /* rows handed to the sinks at a time */
-#define ENGINE_BACKOFF_MIN_NS 500000000LL   /* first retry after 0.5 s */
-#define ENGINE_BACKOFF_MAX_NS 30000000000LL /* then doubling up to 30 s */
-#define ENGINE_RESCAN_NS 300000000000LL	    /* full rescan every 5 minutes */
+#define ENGINE_CHUNK	      512	     /* rows handed to the sinks at a time */
+#define ENGINE_BACKOFF_MIN_NS 500000000LL    /* first retry after 0.5 s */
+#define ENGINE_BACKOFF_MAX_NS 30000000000LL  /* then doubling up to 30 s */
+#define ENGINE_RESCAN_NS      300000000000LL /* full rescan every 5 minutes */
 
 struct candidate {
 	char *path;
@@ -111,7 +111,8 @@ static int quarantine(struct engine *e, const char *path, const char *reason, ui
 	int move = e->cfg->mode == ENGINE_WATCH;
 	int n;
 
-	if (fsutil_mkdirs(q, err, sizeof(err)) < 0 || fsutil_free_name(q, fsutil_basename(path), dst, sizeof(dst)) < 0) {
+	if (fsutil_mkdirs(q, err, sizeof(err)) < 0 ||
+	    fsutil_free_name(q, fsutil_basename(path), dst, sizeof(dst)) < 0) {
 		log_line(LOG_ERROR, "cannot quarantine",
 			 (struct log_field[]){ LOG_S("file", path), LOG_S("reason", reason), LOG_S("error", err) }, 3);
 		return -1;
@@ -167,7 +168,7 @@ static int capture_magic(const unsigned char *m, size_t n)
 		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, /* pcap, microseconds */
 		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }, /* pcap, nanoseconds */
 		{ 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 }, /* modified (Kuznetzov) pcap */
-		{ 0x0a, 0x0d, 0x0d, 0x0a },				 /* pcapng section header */
+		{ 0x0a, 0x0d, 0x0d, 0x0a },				/* pcapng section header */
 	};
 
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
@@ -231,7 +232,8 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 	}
 	if (got <= 0 || !capture_magic(magic, (size_t)got)) {
 		snprintf(err, sizeof(err), "not a pcap, pcapng or gzip file (first bytes %02x %02x %02x %02x)",
-			 got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0, got > 3 ? magic[3] : 0);
+			 got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0,
+			 got > 3 ? magic[3] : 0);
 		quarantine(e, path, err, 0);
 		return;
 	}
@@ -262,7 +264,8 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 	}
 	if (e->cfg->max_file_age_ns > 0 && fsutil_now_ns() - mtime_of(st) > e->cfg->max_file_age_ns) {
 		remember(e, path, fp.size, mtime_of(st), key);
-		log_line(LOG_INFO, "skipped: older than --max-file-age", (struct log_field[]){ LOG_S("file", path) }, 1);
+		log_line(LOG_INFO, "skipped: older than --max-file-age", (struct log_field[]){ LOG_S("file", path) },
+			 1);
 		return;
 	}
 	if (strmap_count(e->pending) >= e->cfg->max_pending) {
@@ -339,7 +342,7 @@ struct sweep_ctx {
 	struct strmap *seen; /* keys of files present */
 	char **stale;	     /* paths no longer present */
 	size_t nstale, capstale;
-	char **gone;	     /* registry keys no longer present */
+	char **gone; /* registry keys no longer present */
 	size_t ngone, capgone;
 };
 
@@ -400,8 +403,9 @@ static void sweep(struct engine *e)
 		registry_mark_gone(e->reg, c.gone[i], fsutil_now_ns());
 		free(c.gone[i]);
 	}
-	if (c.ngone > 0 && (registry_sync(e->reg, err, sizeof(err)) < 0 ||
-			    registry_maybe_compact(e->reg, fsutil_now_ns(), e->cfg->forget_after_ns, err, sizeof(err)) < 0))
+	if (c.ngone > 0 &&
+	    (registry_sync(e->reg, err, sizeof(err)) < 0 ||
+	     registry_maybe_compact(e->reg, fsutil_now_ns(), e->cfg->forget_after_ns, err, sizeof(err)) < 0))
 		log_line(LOG_WARN, "cannot write the registry", (struct log_field[]){ LOG_S("error", err) }, 1);
 	free(c.stale);
 	free(c.gone);
@@ -413,11 +417,12 @@ static void scan_all(struct engine *e)
 	e->gen++;
 	e->last_scan_ns = fsutil_mono_ns();
 	for (int i = 0; i < e->cfg->npaths; i++) {
-		if (scan_tree(e->cfg->paths[i], e->cfg->mode == ENGINE_REPLAY || e->cfg->recursive, e->exclude, scan_one,
-			      e) < 0)
-			log_line(LOG_ERROR, "cannot read",
-				 (struct log_field[]){ LOG_S("path", e->cfg->paths[i]), LOG_S("error", strerror(errno)) },
-				 2);
+		if (scan_tree(e->cfg->paths[i], e->cfg->mode == ENGINE_REPLAY || e->cfg->recursive, e->exclude,
+			      scan_one, e) < 0)
+			log_line(
+			    LOG_ERROR, "cannot read",
+			    (struct log_field[]){ LOG_S("path", e->cfg->paths[i]), LOG_S("error", strerror(errno)) },
+			    2);
 	}
 	e->overflowed = 0;
 	if (e->cfg->mode == ENGINE_WATCH)
@@ -571,8 +576,8 @@ static const char *const file_status_names[] = { "ok", "truncated", "corrupt", "
 
 /* Read one planned file into the sinks. Returns 0 with *status, *frames and (for problems) a
  * message in why; -1 if a sink failed (message in err); 1 if a stop was requested. */
-static int process_file(struct engine *e, const char *path, const char *key, enum file_status *status,
-			uint64_t *frames, char *why, size_t whylen, char *err, size_t errlen)
+static int process_file(struct engine *e, const char *path, const char *key, enum file_status *status, uint64_t *frames,
+			char *why, size_t whylen, char *err, size_t errlen)
 {
 	struct capture *cap = NULL;
 	struct capture_pkt pkt;
@@ -679,7 +684,8 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 				rc = -1;
 			}
 		}
-		json_array_foreach (files, i, f) {
+		json_array_foreach(files, i, f)
+		{
 			const char *path = json_string_value(json_object_get(f, "path"));
 			const char *key = json_string_value(json_object_get(f, "key"));
 			enum file_status status = FILE_OK;
@@ -694,10 +700,9 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 			e->prog_bytes_done += (uint64_t)json_integer_value(json_object_get(f, "size"));
 			e->prog_files_done++;
 			progress(e, 0, 0, 0);
-			json_t *r = json_pack("{s:s,s:s,s:I,s:I,s:s}", "path", path, "key", key, "frames",
-					      (json_int_t)frames, "mtime_ns",
-					      json_integer_value(json_object_get(f, "mtime_ns")), "status",
-					      file_status_names[status]);
+			json_t *r = json_pack(
+			    "{s:s,s:s,s:I,s:I,s:s}", "path", path, "key", key, "frames", (json_int_t)frames, "mtime_ns",
+			    json_integer_value(json_object_get(f, "mtime_ns")), "status", file_status_names[status]);
 			if (why[0] != '\0')
 				json_object_set_new(r, "error", json_string(why));
 			json_array_append_new(res, r);
@@ -784,7 +789,8 @@ static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *
 	size_t i;
 	json_t *r;
 
-	json_array_foreach (results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		const char *path = json_string_value(json_object_get(r, "path"));
 		const char *key = json_string_value(json_object_get(r, "key"));
 		const char *status = json_string_value(json_object_get(r, "status"));
@@ -819,8 +825,8 @@ static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *
 	if (registry_sync(e->reg, err, errlen) < 0)
 		return -1;
 	if (registry_maybe_compact(e->reg, fsutil_now_ns(), e->cfg->forget_after_ns, err, errlen) < 0)
-		log_line(LOG_WARN, "registry compaction failed (will retry)", (struct log_field[]){ LOG_S("error", err) },
-			 1);
+		log_line(LOG_WARN, "registry compaction failed (will retry)",
+			 (struct log_field[]){ LOG_S("error", err) }, 1);
 	checkpoint_purge(e->ck);
 	return 0;
 }
@@ -851,7 +857,8 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 		goto out;
 	}
 	e->total_rows += rows;
-	json_array_foreach (results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		const char *status = json_string_value(json_object_get(r, "status"));
 		if (strcmp(status, "ok") == 0) {
 			ok++;
@@ -874,9 +881,10 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 		e->sink_rows[s] += rows - st.dead_letters;
 	}
 	iso_now(when);
-	commit = json_pack("{s:I,s:s,s:O,s:I,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
-			   "files", results, "rows", (json_int_t)rows, "dead_letters", (json_int_t)dead, "totals", "rows",
-			   (json_int_t)e->total_rows, "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
+	commit =
+	    json_pack("{s:I,s:s,s:O,s:I,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
+		      "files", results, "rows", (json_int_t)rows, "dead_letters", (json_int_t)dead, "totals", "rows",
+		      (json_int_t)e->total_rows, "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
 	if (commit == NULL || checkpoint_write_commit(e->ck, batch, commit, err, errlen) < 0)
 		goto out;
 	fault_point("after-commit");
@@ -887,9 +895,10 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 		goto out;
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
 	log_line(LOG_INFO, "batch",
-		 (struct log_field[]){ LOG_I("id", batch), LOG_I("files", json_array_size(results)), LOG_I("rows", rows),
-				       LOG_I("bad_files", bad), LOG_I("dead_letters", dead), LOG_I("retries", retries),
-				       LOG_D("duration_s", secs), LOG_I("rows_per_s", secs > 0 ? (double)rows / secs : 0) },
+		 (struct log_field[]){ LOG_I("id", batch), LOG_I("files", json_array_size(results)),
+				       LOG_I("rows", rows), LOG_I("bad_files", bad), LOG_I("dead_letters", dead),
+				       LOG_I("retries", retries), LOG_D("duration_s", secs),
+				       LOG_I("rows_per_s", secs > 0 ? (double)rows / secs : 0) },
 		 8);
 	rc = 0;
 out:
@@ -923,8 +932,8 @@ static int recover(struct engine *e, char *err, size_t errlen)
 		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)b, err, errlen);
 		if (c == NULL)
 			continue; /* purged or never committed: nothing to re-apply */
-		log_line(LOG_INFO, "re-applying committed batch to the registry", (struct log_field[]){ LOG_I("batch", b) },
-			 1);
+		log_line(LOG_INFO, "re-applying committed batch to the registry",
+			 (struct log_field[]){ LOG_I("batch", b) }, 1);
 		int rc = post_commit(e, (uint64_t)b, json_object_get(c, "files"), err, errlen);
 		json_decref(c);
 		if (rc < 0)
@@ -1086,8 +1095,7 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 		goto out;
 	if (registry_load(cfg->checkpoint, &e->reg, err, errlen) < 0)
 		goto out;
-	if (cfg->mode == ENGINE_WATCH &&
-	    watch_open(cfg->paths[0], cfg->recursive, e->exclude, &e->w, err, errlen) < 0)
+	if (cfg->mode == ENGINE_WATCH && watch_open(cfg->paths[0], cfg->recursive, e->exclude, &e->w, err, errlen) < 0)
 		goto out;
 	rc = recover(e, err, errlen);
 	if (rc != 0)

@@ -52,8 +52,9 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 		return -1;
 	}
 	if (strchr(buf + 8, '@') != NULL) {
-		snprintf(err, errlen, "credentials in the URL are refused: use PCAPSTREAM_ES_USER/PCAPSTREAM_ES_PASSWORD, "
-				      "PCAPSTREAM_ES_API_KEY, auth_file= or api_key_file=");
+		snprintf(err, errlen,
+			 "credentials in the URL are refused: use PCAPSTREAM_ES_USER/PCAPSTREAM_ES_PASSWORD, "
+			 "PCAPSTREAM_ES_API_KEY, auth_file= or api_key_file=");
 		return -1;
 	}
 	size_t n = strlen(buf);
@@ -101,8 +102,10 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 				return -1;
 			snprintf(c->auth_header, sizeof(c->auth_header), "Authorization: ApiKey %s", secret);
 		} else {
-			snprintf(err, errlen, "unknown option '%s' (prefix, bulk, inflight, gzip, ca, timeout, auth_file, "
-					      "api_key_file)", kv);
+			snprintf(err, errlen,
+				 "unknown option '%s' (prefix, bulk, inflight, gzip, ca, timeout, auth_file, "
+				 "api_key_file)",
+				 kv);
 			return -1;
 		}
 	}

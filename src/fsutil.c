@@ -284,7 +284,7 @@ static int parse_with_units(const char *s, const struct unit *units, double max,
 int fsutil_parse_duration(const char *s, int64_t *ns)
 {
 	static const struct unit units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 },     { "s", 1e9 }, { "", 1e9 },
+		{ "ns", 1 },   { "us", 1e3 },	{ "ms", 1e6 },	  { "s", 1e9 }, { "", 1e9 },
 		{ "m", 6e10 }, { "h", 3.6e12 }, { "d", 8.64e13 }, { NULL, 0 },
 	};
 	double v;
@@ -298,9 +298,9 @@ int fsutil_parse_duration(const char *s, int64_t *ns)
 int fsutil_parse_size(const char *s, uint64_t *bytes)
 {
 	static const struct unit units[] = {
-		{ "", 1 },	     { "b", 1 },	   { "k", 0x1p10 },  { "kb", 0x1p10 }, { "kib", 0x1p10 },
-		{ "m", 0x1p20 },     { "mb", 0x1p20 },	   { "mib", 0x1p20 }, { "g", 0x1p30 }, { "gb", 0x1p30 },
-		{ "gib", 0x1p30 },   { "t", 0x1p40 },	   { "tb", 0x1p40 }, { "tib", 0x1p40 }, { NULL, 0 },
+		{ "", 1 },	   { "b", 1 },	     { "k", 0x1p10 },	{ "kb", 0x1p10 },  { "kib", 0x1p10 },
+		{ "m", 0x1p20 },   { "mb", 0x1p20 }, { "mib", 0x1p20 }, { "g", 0x1p30 },   { "gb", 0x1p30 },
+		{ "gib", 0x1p30 }, { "t", 0x1p40 },  { "tb", 0x1p40 },	{ "tib", 0x1p40 }, { NULL, 0 },
 	};
 	double v;
 

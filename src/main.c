@@ -18,7 +18,9 @@ struct command {
 static const struct command commands[] = {
 	{ .name = "watch", .run = cmd_watch, .summary = "ingest every capture dropped into a folder, exactly once" },
 	{ .name = "replay", .run = cmd_replay, .summary = "ingest archived captures (files, folders) to completion" },
-	{ .name = "status", .run = cmd_status, .summary = "show a checkpoint: last batch, pending and quarantined files" },
+	{ .name = "status",
+	  .run = cmd_status,
+	  .summary = "show a checkpoint: last batch, pending and quarantined files" },
 	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
 	{ .name = "setup", .run = cmd_setup, .summary = "install the Elasticsearch index template (idempotent)" },
 	{ .name = NULL, .run = NULL, .summary = NULL },

@@ -15,10 +15,10 @@
 struct registry {
 	char snapshot[4096];
 	char log[4096];
-	struct strmap *map;	/* key -> struct registry_entry */
-	char *pending;		/* log lines not yet written */
+	struct strmap *map; /* key -> struct registry_entry */
+	char *pending;	    /* log lines not yet written */
 	size_t pending_len, pending_cap;
-	size_t log_lines;	/* lines in registry.log */
+	size_t log_lines; /* lines in registry.log */
 	int64_t last_batch;
 };
 

@@ -7,8 +7,8 @@
 
 int scan_ignored_name(const char *name)
 {
-	static const char *const suffixes[] = { ".tmp", ".part", ".partial", ".filepart", ".crdownload", ".swp", "~",
-						NULL };
+	static const char *const suffixes[] = { ".tmp",	       ".part", ".partial", ".filepart",
+						".crdownload", ".swp",	"~",	    NULL };
 	size_t n = strlen(name);
 
 	if (n == 0 || name[0] == '.')

@@ -21,11 +21,11 @@
 #include "rowfmt.h"
 #include "sink.h"
 
-#define ES_MAX_ATTEMPTS 8	       /* sends of one item within a flush before the batch fails */
+#define ES_MAX_ATTEMPTS	  8 /* sends of one item within a flush before the batch fails */
 #define ES_BACKOFF_MIN_MS 200
 #define ES_BACKOFF_MAX_MS 10000
-#define ES_ACTION_MAX 512	       /* one action line */
-#define ES_RESPONSE_MAX (64 << 20)     /* a bulk response larger than this is an error */
+#define ES_ACTION_MAX	  512	     /* one action line */
+#define ES_RESPONSE_MAX	  (64 << 20) /* a bulk response larger than this is an error */
 
 struct es_req {
 	CURL *easy;
@@ -319,8 +319,7 @@ static void finished(struct sink_es *s, struct es_req *r, CURLcode code)
 		json_t *item = json_array_get(items, i);
 		const char *k;
 		json_t *res = NULL, *v;
-		json_object_foreach (item, k, v)
-			res = v;
+		json_object_foreach(item, k, v) res = v;
 		long st = (long)json_integer_value(json_object_get(res, "status"));
 		if ((st >= 200 && st < 300) || st == 409)
 			continue;
@@ -332,8 +331,8 @@ static void finished(struct sink_es *s, struct es_req *r, CURLcode code)
 requeue:
 	if (retry.nitems > 0 && s->failure[0] == '\0') {
 		if (r->attempt >= ES_MAX_ATTEMPTS) {
-			fail(s, "%zu items still refused (HTTP %ld / 429 / 5xx) after %d attempts", retry.nitems, status,
-			     r->attempt);
+			fail(s, "%zu items still refused (HTTP %ld / 429 / 5xx) after %d attempts", retry.nitems,
+			     status, r->attempt);
 			goto out;
 		}
 		/* swap the retry items into r and send it again after a pause */
@@ -377,7 +376,8 @@ static void pump(struct sink_es *s, int all)
 	for (;;) {
 		int running = 0, msgs, busy = 0;
 		curl_multi_perform(s->multi, &running);
-		for (CURLMsg *m = curl_multi_info_read(s->multi, &msgs); m != NULL; m = curl_multi_info_read(s->multi, &msgs)) {
+		for (CURLMsg *m = curl_multi_info_read(s->multi, &msgs); m != NULL;
+		     m = curl_multi_info_read(s->multi, &msgs)) {
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			struct es_req *r = NULL;

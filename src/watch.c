@@ -76,8 +76,7 @@ static int add_dir(struct watch *w, const char *dir, int depth, char *err, size_
 	return 0;
 }
 
-int watch_open(const char *dir, int recursive, const char *const *exclude, struct watch **out, char *err,
-	       size_t errlen)
+int watch_open(const char *dir, int recursive, const char *const *exclude, struct watch **out, char *err, size_t errlen)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 	int rc = -1;
@@ -147,7 +146,8 @@ int watch_read(struct watch *w, void (*fn)(const char *path, void *arg), void *a
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ev->name) >= sizeof(path))
 				continue;
 			if (ev->mask & IN_ISDIR) {
-				if (w->recursive && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && !excluded(path, w->exclude)) {
+				if (w->recursive && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
+				    !excluded(path, w->exclude)) {
 					char err[256];
 					add_dir(w, path, 0, err, sizeof(err));
 					rescan = 1; /* files may have landed before the watch was set */

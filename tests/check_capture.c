@@ -37,8 +37,8 @@ static void put16(struct bytes *b, uint16_t v, int be)
 }
 
 /* An Ethernet/ARP frame of 42 bytes. */
-static const uint8_t frame42[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
-				     0x08, 0x06, 0,    1,    8,	   0,	 6,    4,    0,	   1 };
+static const uint8_t frame42[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x66, 0x77, 0x88, 0x99, 0xaa,
+				     0xbb, 0x08, 0x06, 0,    1,	   8,	 0,    6,    4,	   0,	 1 };
 
 /* A pcap file: header (magic per byte order and resolution, version 2.4, snaplen 65535,
  * Ethernet) and two records of frame42: at 1573106901.807555(000) and 2039-01-01 (seconds
@@ -101,7 +101,6 @@ static void pcapng_file(struct bytes *b)
 	}
 }
 
-
 static void write_file(const char *path, const struct bytes *b, int gz)
 {
 	if (gz) {
@@ -117,8 +116,17 @@ static void write_file(const char *path, const struct bytes *b, int gz)
 	}
 }
 
-enum fmt { F_PCAP_US_LE, F_PCAP_US_BE, F_PCAP_NS_LE, F_PCAP_NS_BE, F_PCAPNG, F_PCAP_GZ, F_PCAPNG_GZ, F_TRUNC_DATA,
-	   F_TRUNC_HDR };
+enum fmt {
+	F_PCAP_US_LE,
+	F_PCAP_US_BE,
+	F_PCAP_NS_LE,
+	F_PCAP_NS_BE,
+	F_PCAPNG,
+	F_PCAP_GZ,
+	F_PCAPNG_GZ,
+	F_TRUNC_DATA,
+	F_TRUNC_HDR
+};
 
 struct capture_case {
 	const char *name;
@@ -222,8 +230,9 @@ static const struct bad_case bad_cases[] = {
 	{ "empty", "", 0, 0, "empty file" },
 	{ "text named .pcap", "hello, this is not a capture\n", 29, 0, "not a pcap/pcapng capture" },
 	{ "short garbage", "\xd4\xc3", 2, 0, "not a pcap/pcapng capture" },
-	{ "gzip of text", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9\xc9\xe7\x02\x00\x20\x30\x3a\x36"
-			  "\x06\x00\x00\x00",
+	{ "gzip of text",
+	  "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9\xc9\xe7\x02\x00\x20\x30\x3a\x36"
+	  "\x06\x00\x00\x00",
 	  26, 0, "not a capture inside gzip" },
 	{ "directory", NULL, 0, 1, "not a regular file" },
 	{ NULL, NULL, 0, 0, NULL },

@@ -10,18 +10,18 @@
 #define ETH(et) 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, (et) >> 8, (et)&0xff
 /* IPv4 header, 20 bytes: tos 0x10, total length tot, id 1, DF, ttl 64, protocol proto,
  * 192.0.2.1 -> 198.51.100.2 (checksum not checked by the decoder). */
-#define IPV4(proto, tot)                                                                                        \
-	0x45, 0x10, (tot) >> 8, (tot)&0xff, 0x00, 0x01, 0x40, 0x00, 0x40, proto, 0x00, 0x00, 192, 0, 2, 1, 198, 51, \
-		100, 2
+#define IPV4(proto, tot)                                                                                               \
+	0x45, 0x10, (tot) >> 8, (tot)&0xff, 0x00, 0x01, 0x40, 0x00, 0x40, proto, 0x00, 0x00, 192, 0, 2, 1, 198, 51,    \
+	    100, 2
 /* IPv4 header with fragment offset field frag (flags+offset, 16 bits). */
-#define IPV4F(proto, tot, frag)                                                                         \
-	0x45, 0x00, (tot) >> 8, (tot)&0xff, 0x00, 0x02, (frag) >> 8, (frag)&0xff, 0x40, proto, 0x00, 0x00, \
-		192, 0, 2, 1, 198, 51, 100, 2
+#define IPV4F(proto, tot, frag)                                                                                        \
+	0x45, 0x00, (tot) >> 8, (tot)&0xff, 0x00, 0x02, (frag) >> 8, (frag)&0xff, 0x40, proto, 0x00, 0x00, 192, 0, 2,  \
+	    1, 198, 51, 100, 2
 /* IPv6 header, 40 bytes: traffic class 0x20, payload length plen, next header nxt, hop limit 64,
  * 2001:db8::1 -> 2001:db8::2. */
-#define IPV6(nxt, plen)                                                                                           \
-	0x62, 0x00, 0x00, 0x00, (plen) >> 8, (plen)&0xff, nxt, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, \
-		0, 0, 0, 1, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
+#define IPV6(nxt, plen)                                                                                                \
+	0x62, 0x00, 0x00, 0x00, (plen) >> 8, (plen)&0xff, nxt, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,   \
+	    0, 0, 0, 1, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2
 /* TCP header, 20 bytes: 1234 -> 80, seq 1, flags SYN|ACK (0x012), window 65535. */
 #define TCP_SYNACK 0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x12, 0xff, 0xff, 0, 0, 0, 0
 /* UDP header, 8 bytes: 12345 -> 53, length len. */
@@ -30,10 +30,10 @@
 /* Expected JSON pieces. */
 #define MACS_SRC "\"mac\":\"66-77-88-99-AA-BB\""
 #define MACS_DST "\"mac\":\"00-11-22-33-44-55\""
-#define V4_TCP                                                                               \
-	"\"source\":{\"ip\":\"192.0.2.1\",\"port\":1234," MACS_SRC "},"                      \
-	"\"destination\":{\"ip\":\"198.51.100.2\",\"port\":80," MACS_DST "},"               \
-	"\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\",\"iana_number\":\"6\"},"      \
+#define V4_TCP                                                                                                         \
+	"\"source\":{\"ip\":\"192.0.2.1\",\"port\":1234," MACS_SRC "},"                                                \
+	"\"destination\":{\"ip\":\"198.51.100.2\",\"port\":80," MACS_DST "},"                                          \
+	"\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\",\"iana_number\":\"6\"},"                                 \
 	"\"tcp\":{\"flags\":18},\"ip\":{\"tos\":16,\"ttl\":64}"
 
 static const uint8_t eth_ipv4_tcp[] = { ETH(0x0800), IPV4(6, 40), TCP_SYNACK };
@@ -42,11 +42,12 @@ static const uint8_t eth_ipv4_udp[] = { ETH(0x0800), IPV4(17, 32), UDP(12), 'a',
 static const uint8_t eth_ipv4_icmp[] = { ETH(0x0800), IPV4(1, 28), 8, 0, 0, 0, 0, 1, 0, 1 };
 /* IPv4 with 4 bytes of options (IHL 6: router alert), then UDP. */
 static const uint8_t eth_ipv4_opts_udp[] = {
-	ETH(0x0800), 0x46, 0x00, 0x00, 32, 0, 1, 0, 0, 1, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-	0x94, 0x04, 0x00, 0x00, /* router alert option */
+	ETH(0x0800), 0x46, 0x00, 0x00, 32, 0, 1, 0, 0,	  1,	17,   0,    0,
+	10,	     0,	   0,	 1,    10, 0, 0, 2, 0x94, 0x04, 0x00, 0x00, /* router alert option */
 	UDP(8),
 };
-/* Non-first fragment (offset 4096*8: only the top offset bit set) of a UDP datagram: payload bytes are not a UDP header. */
+/* Non-first fragment (offset 4096*8: only the top offset bit set) of a UDP datagram: payload bytes are not a UDP
+ * header. */
 static const uint8_t eth_ipv4_frag2[] = { ETH(0x0800), IPV4F(17, 28, 0x1000), 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0 };
 /* First fragment (MF set, offset 0): carries the UDP header. */
 static const uint8_t eth_ipv4_frag1[] = { ETH(0x0800), IPV4F(17, 28, 0x2000), UDP(100) };
@@ -55,9 +56,9 @@ static const uint8_t eth_ipv4_padded[] = { ETH(0x0800), IPV4(17, 28), UDP(8), 0,
 static const uint8_t eth_ipv6_tcp[] = { ETH(0x86dd), IPV6(6, 20), TCP_SYNACK };
 /* IPv6 hop-by-hop (8 bytes) -> routing (8 bytes) -> destination options (8 bytes) -> UDP. */
 static const uint8_t eth_ipv6_ext_udp[] = {
-	ETH(0x86dd), IPV6(0, 32),     43, 0, 1, 4, 0, 0, 0, 0, /* hop-by-hop: PadN */
-	60,	     0, 0, 0, 0, 0, 0, 0, /* routing type 0, segments left 0 */
-	17,	     0, 1, 4, 0, 0, 0, 0, /* destination options: PadN */
+	ETH(0x86dd), IPV6(0, 32), 43, 0, 1, 4, 0, 0, 0, 0, /* hop-by-hop: PadN */
+	60,	     0,		  0,  0, 0, 0, 0, 0,	   /* routing type 0, segments left 0 */
+	17,	     0,		  1,  4, 0, 0, 0, 0,	   /* destination options: PadN */
 	UDP(8),
 };
 /* IPv6 first fragment (offset 0, M=1) then UDP. */
@@ -71,19 +72,20 @@ static const uint8_t eth_ipv6_icmp6[] = { ETH(0x86dd), IPV6(58, 8), 128, 0, 0, 0
 /* 802.1Q TCI 0xa064: priority 5, VLAN 100, then IPv4/UDP. */
 static const uint8_t eth_vlan_udp[] = { ETH(0x8100), 0xa0, 0x64, 0x08, 0x00, IPV4(17, 28), UDP(8) };
 /* 802.1ad S-tag 4000, 802.1Q C-tag 100, IPv4/UDP: the outer id is reported. */
-static const uint8_t eth_qinq_udp[] = { ETH(0x88a8), 0x0f, 0xa0, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00,
-					IPV4(17, 28),	     UDP(8) };
+static const uint8_t eth_qinq_udp[] = { ETH(0x88a8), 0x0f, 0xa0, 0x81,	       0x00,  0x00,
+					0x64,	     0x08, 0x00, IPV4(17, 28), UDP(8) };
 /* MPLS: label 16 then label 17 (bottom of stack), then IPv4/TCP. */
-static const uint8_t eth_mpls_tcp[] = { ETH(0x8847), 0x00, 0x01, 0x00, 0x40, 0x00, 0x01, 0x11, 0x40,
-					IPV4(6, 40),	     TCP_SYNACK };
+static const uint8_t eth_mpls_tcp[] = { ETH(0x8847), 0x00, 0x01, 0x00,	      0x40,	 0x00,
+					0x01,	     0x11, 0x40, IPV4(6, 40), TCP_SYNACK };
 /* MPLS bottom label then a pseudowire control word (first nibble 0): not IP. */
 static const uint8_t eth_mpls_pw[] = { ETH(0x8847), 0x00, 0x01, 0x01, 0x40, 0x00, 0x00, 0x00, 0x00 };
 /* PPPoE session 0x0011, length 30, PPP protocol 0x0021 (IPv4), then IPv4/UDP. */
-static const uint8_t eth_pppoe_udp[] = { ETH(0x8864), 0x11, 0x00, 0x00, 0x11, 0x00, 30, 0x00, 0x21,
-					 IPV4(17, 28),	      UDP(8) };
+static const uint8_t eth_pppoe_udp[] = {
+	ETH(0x8864), 0x11, 0x00, 0x00, 0x11, 0x00, 30, 0x00, 0x21, IPV4(17, 28), UDP(8)
+};
 /* ARP request (Ethernet/IPv4). */
 static const uint8_t eth_arp[] = { ETH(0x0806), 0, 1, 8, 0, 6, 4, 0, 1, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
-				   10,		0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2 };
+				   10,		0, 0, 1, 0, 0, 0, 0, 0, 0,    10,   0,	  0,	2 };
 /* LLDP (first TLV only). */
 static const uint8_t eth_lldp[] = { ETH(0x88cc), 0x02, 0x07, 0x04, 0, 0x11, 0x22, 0x33, 0x44, 0x55 };
 /* Local experimental EtherType 0x88b5. */
@@ -97,17 +99,18 @@ static const uint8_t eth_sctp[] = { ETH(0x0800), IPV4(132, 32), 0x13, 0x88, 0x17
 /* GRE (protocol 47) carrying IPv4/TCP: only the outer header is reported. */
 static const uint8_t eth_gre[] = { ETH(0x0800), IPV4(47, 64), 0x00, 0x00, 0x08, 0x00, IPV4(6, 40), TCP_SYNACK };
 /* VXLAN: outer UDP 49152 -> 4789, VXLAN header, inner Ethernet/IPv4: outer ports reported. */
-static const uint8_t eth_vxlan[] = { ETH(0x0800), IPV4(17, 64), 0xc0, 0x00, 0x12, 0xb5, 0, 44, 0, 0, 0x08, 0, 0, 0,
-				     0,		  0,		0,    0x01, ETH(0x0800), IPV4(6, 20) };
+static const uint8_t eth_vxlan[] = { ETH(0x0800), IPV4(17, 64), 0xc0, 0x00, 0x12, 0xb5, 0, 44, 0,
+				     0,		  0x08,		0,    0,    0,	  0,	0, 0,  0x01,
+				     ETH(0x0800), IPV4(6, 20) };
 /* IP-in-IP (protocol 4). */
 static const uint8_t eth_ipip[] = { ETH(0x0800), IPV4(4, 40), IPV4(17, 20) };
 
 /* Linux cooked v1: outgoing (4), ARPHRD_ETHER, address length 6, address, protocol 0x0800. */
-static const uint8_t sll_udp[] = { 0, 4, 0, 1, 0, 6, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0, 0, 0x08, 0x00,
-				   IPV4(17, 28), UDP(8) };
+static const uint8_t sll_udp[] = { 0,	 4,    0,    1, 0, 6,	 0x66, 0x77,	     0x88,
+				   0x99, 0xaa, 0xbb, 0, 0, 0x08, 0x00, IPV4(17, 28), UDP(8) };
 /* Linux cooked v2: protocol 0x86dd, ifindex 2, ARPHRD_ETHER, incoming, address length 6. */
-static const uint8_t sll2_tcp[] = { 0x86, 0xdd, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,
-				    0,	  0,	IPV6(6, 20), TCP_SYNACK };
+static const uint8_t sll2_tcp[] = { 0x86, 0xdd, 0,    0,    0,	  0,	0,    2, 0, 1,		 0,
+				    6,	  0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0, 0, IPV6(6, 20), TCP_SYNACK };
 /* Raw IP, IPv4 and IPv6 by version nibble. */
 static const uint8_t raw_v4[] = { IPV4(17, 28), UDP(8) };
 static const uint8_t raw_v6[] = { IPV6(6, 20), TCP_SYNACK };
@@ -130,33 +133,53 @@ static const uint8_t chdlc_v4[] = { 0x0f, 0x00, 0x08, 0x00, IPV4(17, 28), UDP(8)
 
 /* 802.11 data frame, to-DS: addr1 BSSID 02:00:00:00:00:01, addr2 SA 66:77:88:99:aa:bb, addr3 DA
  * 00:11:22:33:44:55, sequence; LLC/SNAP IPv4, then IPv4/UDP. */
-#define WLAN_TODS                                                                                                 \
-	0x08, 0x01, 0x00, 0x00, 0x02, 0, 0, 0, 0, 0x01, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, \
-		0x44, 0x55, 0x10, 0x00
+#define WLAN_TODS                                                                                                      \
+	0x08, 0x01, 0x00, 0x00, 0x02, 0, 0, 0, 0, 0x01, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33,    \
+	    0x44, 0x55, 0x10, 0x00
 #define SNAP_V4 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00
 static const uint8_t wlan_tods_udp[] = { WLAN_TODS, SNAP_V4, IPV4(17, 28), UDP(8) };
 /* QoS data (subtype 8), from-DS: addr1 DA, addr2 BSSID, addr3 SA, QoS control; SNAP IPv6/TCP. */
 static const uint8_t wlan_qos_fromds[] = {
-	0x88, 0x02, 0x00, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x02, 0, 0, 0, 0, 0x01, 0x66, 0x77, 0x88, 0x99,
-	0xaa, 0xbb, 0x20, 0x00, 0x00, 0x00, /* QoS control */
+	0x88, 0x02, 0x00, 0x00, 0x00, 0x11, 0x22, 0x33, 0x44,	     0x55,	 0x02, 0,    0,
+	0,    0,    0x01, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb,	     0x20,	 0x00, 0x00, 0x00, /* QoS control */
 	0xaa, 0xaa, 0x03, 0,	0,    0,    0x86, 0xdd, IPV6(6, 20), TCP_SYNACK,
 };
 /* Protected to-DS data frame: the body is encrypted, only addresses are decoded. */
-static const uint8_t wlan_protected[] = { 0x08, 0x41, 0x00, 0x00, 0x02, 0, 0, 0, 0, 0x01, 0x66, 0x77, 0x88, 0x99,
-					  0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x10, 0x00, 0xde, 0xad };
+static const uint8_t wlan_protected[] = {
+	0x08, 0x41, 0x00, 0x00, 0x02, 0,    0,	  0,	0,    0x01, 0x66, 0x77, 0x88,
+	0x99, 0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x10, 0x00, 0xde, 0xad
+};
 /* 802.11 beacon (management): nothing at the network level. */
-static const uint8_t wlan_beacon[] = { 0x80, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0,
-				       0,    0x01, 0x02, 0,	0,    0,    0,	  0x01, 0x00, 0x00 };
+static const uint8_t wlan_beacon[] = { 0x80, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0,
+				       0,    0,	   0,	 0x01, 0x02, 0,	   0,	 0,    0,    0x01, 0x00, 0x00 };
 /* Radiotap: version 0, length 18, present TSFT|Flags|Rate; TSFT (8 bytes at offset 8), flags 0x00,
  * rate, pad; then the to-DS frame. */
-static const uint8_t radiotap_udp[] = { 0, 0, 18, 0, 0x07, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x02,
-					WLAN_TODS, SNAP_V4, IPV4(17, 28), UDP(8) };
+static const uint8_t radiotap_udp[] = {
+	0, 0, 18, 0, 0x07, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0x00, 0x02, WLAN_TODS, SNAP_V4, IPV4(17, 28), UDP(8)
+};
 /* Radiotap with only Flags, flags = 0x20 (data pad): a QoS header of 26 bytes is padded to 28. */
 static const uint8_t radiotap_pad[] = {
-	0, 0, 9, 0, 0x02, 0, 0, 0, 0x20, 0x88, 0x01, 0x00, 0x00, 0x02, 0, 0, 0, 0, 0x01, 0x66, 0x77, 0x88, 0x99,
-	0xaa, 0xbb, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x10, 0x00, 0x00, 0x00, /* QoS control */
-	0x00, 0x00, /* data pad */
-	SNAP_V4, IPV4(17, 28), UDP(8),
+	0,	 0,
+	9,	 0,
+	0x02,	 0,
+	0,	 0,
+	0x20,	 0x88,
+	0x01,	 0x00,
+	0x00,	 0x02,
+	0,	 0,
+	0,	 0,
+	0x01,	 0x66,
+	0x77,	 0x88,
+	0x99,	 0xaa,
+	0xbb,	 0x00,
+	0x11,	 0x22,
+	0x33,	 0x44,
+	0x55,	 0x10,
+	0x00,	 0x00,
+	0x00,	       /* QoS control */
+	0x00,	 0x00, /* data pad */
+	SNAP_V4, IPV4(17, 28),
+	UDP(8),
 };
 
 /* Malformed and truncated. */
@@ -164,15 +187,15 @@ static const uint8_t eth_short[] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0
 /* IPv4 cut after 10 bytes of header. */
 static const uint8_t eth_ipv4_cut[] = { ETH(0x0800), 0x45, 0x00, 0x00, 40, 0, 1, 0, 0, 64, 6 };
 /* IPv4 with IHL 3 (less than the minimum 5). */
-static const uint8_t eth_ipv4_badihl[] = { ETH(0x0800), 0x43, 0x00, 0x00, 40, 0, 1, 0, 0, 64, 6, 0, 0,
-					   10,		0,    0,    1,	0, 0, 0, 2 };
+static const uint8_t eth_ipv4_badihl[] = { ETH(0x0800), 0x43, 0x00, 0x00, 40, 0, 1, 0, 0, 64, 6,
+					   0,		0,    10,   0,	  0,  1, 0, 0, 0, 2 };
 /* IPv4 total length 12 (less than its own header). */
 static const uint8_t eth_ipv4_badlen[] = { ETH(0x0800), IPV4(6, 12), TCP_SYNACK };
 /* IPv4/TCP with only 3 bytes of TCP header captured. */
 static const uint8_t eth_tcp_cut[] = { ETH(0x0800), IPV4(6, 40), 0x04, 0xd2, 0x00 };
 /* IPv6 cut after 30 bytes: source address complete, destination not. */
-static const uint8_t eth_ipv6_cut[] = { ETH(0x86dd), 0x60, 0, 0, 0, 0, 20, 6, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 0,
-					0,	     0, 0, 0, 0, 0, 0, 0, 0, 1, 0x20, 0x01, 0x0d, 0xb8, 0, 0 };
+static const uint8_t eth_ipv6_cut[] = { ETH(0x86dd), 0x60, 0, 0, 0, 0, 20, 6, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0,
+					0,	     0,	   0, 0, 0, 0, 0,  0, 1,  0x20, 0x01, 0x0d, 0xb8, 0, 0 };
 /* IPv6 hop-by-hop header whose length runs past the frame. */
 static const uint8_t eth_ipv6_badext[] = { ETH(0x86dd), IPV6(0, 16), 17, 200, 0, 0, 0, 0, 0, 0 };
 /* MPLS label stack without a bottom-of-stack bit. */
@@ -182,29 +205,29 @@ static const uint8_t radiotap_badlen[] = { 0, 0, 0x00, 0x01, 0x02, 0, 0, 0, 0x00
 /* 20 stacked 802.1Q tags, then IPv4: the stack cap stops the decoder before the IP header. */
 #define VLAN_TAG(id) 0x81, 0x00, 0x00, id
 static const uint8_t eth_vlan_bomb[] = {
-	ETH(0x8100), 0x00, 0x01, VLAN_TAG(2), VLAN_TAG(3), VLAN_TAG(4), VLAN_TAG(5), VLAN_TAG(6), VLAN_TAG(7),
-	VLAN_TAG(8), VLAN_TAG(9), VLAN_TAG(10), VLAN_TAG(11), VLAN_TAG(12), VLAN_TAG(13), VLAN_TAG(14),
-	VLAN_TAG(15), VLAN_TAG(16), VLAN_TAG(17), VLAN_TAG(18), VLAN_TAG(19), VLAN_TAG(20), 0x08, 0x00,
-	IPV4(17, 28), UDP(8),
+	ETH(0x8100),  0x00,	    0x01,	  VLAN_TAG(2),	VLAN_TAG(3),  VLAN_TAG(4),  VLAN_TAG(5),
+	VLAN_TAG(6),  VLAN_TAG(7),  VLAN_TAG(8),  VLAN_TAG(9),	VLAN_TAG(10), VLAN_TAG(11), VLAN_TAG(12),
+	VLAN_TAG(13), VLAN_TAG(14), VLAN_TAG(15), VLAN_TAG(16), VLAN_TAG(17), VLAN_TAG(18), VLAN_TAG(19),
+	VLAN_TAG(20), 0x08,	    0x00,	  IPV4(17, 28), UDP(8),
 };
 /* PPPoE session header cut after 4 bytes. */
 static const uint8_t eth_pppoe_cut[] = { ETH(0x8864), 0x11, 0x00, 0x00, 0x11 };
 
-#define V4 "\"ip\":\"192.0.2.1\""
-#define V4D "\"ip\":\"198.51.100.2\""
-#define V6 "\"ip\":\"2001:db8::1\""
-#define V6D "\"ip\":\"2001:db8::2\""
+#define V4	"\"ip\":\"192.0.2.1\""
+#define V4D	"\"ip\":\"198.51.100.2\""
+#define V6	"\"ip\":\"2001:db8::1\""
+#define V6D	"\"ip\":\"2001:db8::2\""
 #define UDP_NET "\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"iana_number\":\"17\"}"
-#define UDP_ROW(net_extra, ipfields)                                                                    \
-	"{\"source\":{" V4 ",\"port\":12345},\"destination\":{" V4D ",\"port\":53}," UDP_NET net_extra \
+#define UDP_ROW(net_extra, ipfields)                                                                                   \
+	"{\"source\":{" V4 ",\"port\":12345},\"destination\":{" V4D ",\"port\":53}," UDP_NET net_extra                 \
 	",\"ip\":{" ipfields "}}"
-#define V6_TCP_ROW(macs_src, macs_dst)                                                                     \
-	"{\"source\":{" V6 ",\"port\":1234" macs_src "},\"destination\":{" V6D ",\"port\":80" macs_dst "}," \
-	"\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\"},"                     \
+#define V6_TCP_ROW(macs_src, macs_dst)                                                                                 \
+	"{\"source\":{" V6 ",\"port\":1234" macs_src "},\"destination\":{" V6D ",\"port\":80" macs_dst "},"            \
+	"\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\"},"                                 \
 	"\"tcp\":{\"flags\":18},\"ip\":{\"tos\":32,\"ttl\":64}}"
-#define ETH_UDP_ROW(vlan)                                                                                         \
-	"{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53," MACS_DST "},"     \
-	"\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"iana_number\":\"17\"" vlan "},\"ip\":{\"tos\":16," \
+#define ETH_UDP_ROW(vlan)                                                                                              \
+	"{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53," MACS_DST "},"         \
+	"\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"iana_number\":\"17\"" vlan "},\"ip\":{\"tos\":16,"     \
 	"\"ttl\":64}}"
 #define MACS_ONLY(net) "{\"source\":{" MACS_SRC "},\"destination\":{" MACS_DST "}" net "}"
 
@@ -216,7 +239,10 @@ struct decode_case {
 	const char *expect; /* JSON of the row after decoding into an empty row, without _id */
 };
 
-#define CASE(n, d, p, e) { .name = n, .dlt = d, .pkt = p, .len = sizeof(p), .expect = e }
+#define CASE(n, d, p, e)                                                                                               \
+	{                                                                                                              \
+		.name = n, .dlt = d, .pkt = p, .len = sizeof(p), .expect = e                                           \
+	}
 
 static const struct decode_case cases[] = {
 	CASE("eth ipv4 tcp", DECODE_DLT_EN10MB, eth_ipv4_tcp, "{" V4_TCP "}"),
@@ -227,13 +253,14 @@ static const struct decode_case cases[] = {
 	     "\"ip\":{\"tos\":16,\"ttl\":64},\"icmp\":{\"type\":8,\"code\":0}}"),
 	CASE("eth ipv4 options udp", DECODE_DLT_EN10MB, eth_ipv4_opts_udp,
 	     "{\"source\":{\"ip\":\"10.0.0.1\",\"port\":12345," MACS_SRC "},"
-	     "\"destination\":{\"ip\":\"10.0.0.2\",\"port\":53," MACS_DST "}," UDP_NET ",\"ip\":{\"tos\":0,\"ttl\":1}}"),
+	     "\"destination\":{\"ip\":\"10.0.0.2\",\"port\":53," MACS_DST "}," UDP_NET
+	     ",\"ip\":{\"tos\":0,\"ttl\":1}}"),
 	CASE("eth ipv4 later fragment", DECODE_DLT_EN10MB, eth_ipv4_frag2,
 	     "{\"source\":{" V4 "," MACS_SRC "},\"destination\":{" V4D "," MACS_DST "}," UDP_NET
 	     ",\"ip\":{\"tos\":0,\"ttl\":64}}"),
 	CASE("eth ipv4 first fragment", DECODE_DLT_EN10MB, eth_ipv4_frag1,
-	     "{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53," MACS_DST "},"
-	     UDP_NET ",\"ip\":{\"tos\":0,\"ttl\":64}}"),
+	     "{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53," MACS_DST
+	     "}," UDP_NET ",\"ip\":{\"tos\":0,\"ttl\":64}}"),
 	CASE("eth ipv4 padded", DECODE_DLT_EN10MB, eth_ipv4_padded, ETH_UDP_ROW("")),
 	CASE("eth ipv6 tcp", DECODE_DLT_EN10MB, eth_ipv6_tcp, V6_TCP_ROW("," MACS_SRC, "," MACS_DST)),
 	CASE("eth ipv6 ext headers udp", DECODE_DLT_EN10MB, eth_ipv6_ext_udp,

@@ -22,10 +22,19 @@ static const struct {
 	int ok;
 	int64_t ns;
 } durations[] = {
-	{ "10s", 1, 10000000000LL }, { "500ms", 1, 500000000LL }, { "5m", 1, 300000000000LL },
-	{ "2h", 1, 7200000000000LL }, { "7d", 1, 604800000000000LL }, { "3", 1, 3000000000LL },
-	{ "1.5s", 1, 1500000000LL }, { "0s", 1, 0 }, { "10x", 0, 0 }, { "", 0, 0 }, { "-1s", 0, 0 },
-	{ "s", 0, 0 }, { NULL, 0, 0 },
+	{ "10s", 1, 10000000000LL },
+	{ "500ms", 1, 500000000LL },
+	{ "5m", 1, 300000000000LL },
+	{ "2h", 1, 7200000000000LL },
+	{ "7d", 1, 604800000000000LL },
+	{ "3", 1, 3000000000LL },
+	{ "1.5s", 1, 1500000000LL },
+	{ "0s", 1, 0 },
+	{ "10x", 0, 0 },
+	{ "", 0, 0 },
+	{ "-1s", 0, 0 },
+	{ "s", 0, 0 },
+	{ NULL, 0, 0 },
 };
 
 START_TEST(test_parse_duration)
@@ -45,8 +54,15 @@ static const struct {
 	int ok;
 	uint64_t bytes;
 } sizes[] = {
-	{ "100", 1, 100 }, { "64k", 1, 65536 }, { "10MB", 1, 10485760 }, { "1GiB", 1, 1073741824 },
-	{ "2g", 1, 2147483648ULL }, { "1.5kb", 1, 1536 }, { "12 MB", 0, 0 }, { "MB", 0, 0 }, { "-5", 0, 0 },
+	{ "100", 1, 100 },
+	{ "64k", 1, 65536 },
+	{ "10MB", 1, 10485760 },
+	{ "1GiB", 1, 1073741824 },
+	{ "2g", 1, 2147483648ULL },
+	{ "1.5kb", 1, 1536 },
+	{ "12 MB", 0, 0 },
+	{ "MB", 0, 0 },
+	{ "-5", 0, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -120,9 +136,9 @@ static const struct {
 	const char *name;
 	int ignored;
 } names[] = {
-	{ "dump.pcap", 0 }, { "dump", 0 },	   { "dump1", 0 },	    { "x.pcap.gz", 0 }, { ".hidden.pcap", 1 },
-	{ "x.pcap.tmp", 1 }, { "x.pcap.part", 1 }, { "x.partial", 1 },	    { "x~", 1 },	{ ".", 1 },
-	{ "x.swp", 1 },	     { "x.filepart", 1 },  { "a.crdownload", 1 }, { "tmp", 0 },	{ NULL, 0 },
+	{ "dump.pcap", 0 },  { "dump", 0 },	   { "dump1", 0 },	  { "x.pcap.gz", 0 }, { ".hidden.pcap", 1 },
+	{ "x.pcap.tmp", 1 }, { "x.pcap.part", 1 }, { "x.partial", 1 },	  { "x~", 1 },	      { ".", 1 },
+	{ "x.swp", 1 },	     { "x.filepart", 1 },  { "a.crdownload", 1 }, { "tmp", 0 },	      { NULL, 0 },
 };
 
 START_TEST(test_ignored_names)
@@ -364,15 +380,27 @@ static const struct config_case config_cases[] = {
 	{ "watch two folders", ENGINE_WATCH, { "watch", "/tmp", "/var", NULL }, -1, "exactly one folder" },
 	{ "missing folder", ENGINE_WATCH, { "watch", "/nonexistent-folder", NULL }, -1, "is not a folder" },
 	{ "bad trigger", ENGINE_WATCH, { "watch", "--trigger", "often", "/tmp", NULL }, -1, "trigger 'often'" },
-	{ "bad size", ENGINE_WATCH, { "watch", "--max-bytes-per-trigger", "lots", "/tmp", NULL }, -1,
+	{ "bad size",
+	  ENGINE_WATCH,
+	  { "watch", "--max-bytes-per-trigger", "lots", "/tmp", NULL },
+	  -1,
 	  "'lots' is not a size" },
-	{ "bad count", ENGINE_WATCH, { "watch", "--max-files-per-trigger", "-3", "/tmp", NULL }, -1,
+	{ "bad count",
+	  ENGINE_WATCH,
+	  { "watch", "--max-files-per-trigger", "-3", "/tmp", NULL },
+	  -1,
 	  "not a non-negative integer" },
-	{ "archive needs dir", ENGINE_WATCH, { "watch", "--clean-source", "archive", "/tmp", NULL }, -1,
+	{ "archive needs dir",
+	  ENGINE_WATCH,
+	  { "watch", "--clean-source", "archive", "/tmp", NULL },
+	  -1,
 	  "needs --archive-dir" },
 	{ "bad clean", ENGINE_WATCH, { "watch", "--clean-source", "shred", "/tmp", NULL }, -1, "'shred'" },
 	{ "unknown flag", ENGINE_WATCH, { "watch", "--frobnicate", "/tmp", NULL }, -1, "bad or incomplete option" },
-	{ "trigger not for replay", ENGINE_REPLAY, { "replay", "--trigger", "1s", "/tmp", NULL }, -1,
+	{ "trigger not for replay",
+	  ENGINE_REPLAY,
+	  { "replay", "--trigger", "1s", "/tmp", NULL },
+	  -1,
 	  "does not apply to replay" },
 	{ "replay needs paths", ENGINE_REPLAY, { "replay", NULL }, -1, "at least one" },
 	{ "ok watch", ENGINE_WATCH, { "watch", "--trigger", "250ms", "--sink", "null", "/tmp", NULL }, 0, NULL },

@@ -52,15 +52,16 @@ static void full_row(struct row *r)
 START_TEST(test_json_full_row)
 {
 	static const char expect[] =
-		"{\"@timestamp\":\"2019-11-07T06:08:21.807555123Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\"},"
-		"\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\"},"
-		"\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\"},"
-		"\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
-		"\"vlan\":{\"id\":\"42\"}},\"tcp\":{\"flags\":24},\"ip\":{\"tos\":184,\"ttl\":63},"
-		"\"icmp\":{\"type\":3,\"code\":1},"
-		"\"pcap\":{\"file\":\"dump-\\\"a\\\"\\\\b\\u000a.pcap\",\"frame\":7,\"caplen\":96},"
-		"\"kafka\":{\"topic\":\"netflow\",\"partition\":2,\"offset\":9000000000},"
-		"\"_id\":\"0123456789abcdef-7\"}";
+	    "{\"@timestamp\":\"2019-11-07T06:08:21.807555123Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\"}"
+	    ","
+	    "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\"},"
+	    "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\"},"
+	    "\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
+	    "\"vlan\":{\"id\":\"42\"}},\"tcp\":{\"flags\":24},\"ip\":{\"tos\":184,\"ttl\":63},"
+	    "\"icmp\":{\"type\":3,\"code\":1},"
+	    "\"pcap\":{\"file\":\"dump-\\\"a\\\"\\\\b\\u000a.pcap\",\"frame\":7,\"caplen\":96},"
+	    "\"kafka\":{\"topic\":\"netflow\",\"partition\":2,\"offset\":9000000000},"
+	    "\"_id\":\"0123456789abcdef-7\"}";
 	char *out = malloc(ROW_JSON_MAX + 1);
 	struct row r;
 
@@ -155,10 +156,10 @@ struct str_case {
 static const struct str_case str_cases[] = {
 	{ "plain", "\"plain\"" },
 	{ "tab\there", "\"tab\\u0009here\"" },
-	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		       /* valid UTF-8 kept */
-	{ "bad\xff", "\"bad\\ufffd\"" },		       /* invalid byte replaced */
-	{ "cut\xe2\x82", "\"cut\\ufffd\\ufffd\"" },	       /* truncated sequence */
-	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },       /* UTF-16 surrogate is not UTF-8 */
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		 /* valid UTF-8 kept */
+	{ "bad\xff", "\"bad\\ufffd\"" },		 /* invalid byte replaced */
+	{ "cut\xe2\x82", "\"cut\\ufffd\\ufffd\"" },	 /* truncated sequence */
+	{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* UTF-16 surrogate is not UTF-8 */
 	{ "emoji \xf0\x9f\x98\x80", "\"emoji \xf0\x9f\x98\x80\"" },
 	{ NULL, NULL },
 };
@@ -179,8 +180,15 @@ START_TEST(test_int_format)
 		int64_t v;
 		const char *text;
 	} ints[] = {
-		{ 0, "0" }, { 9, "9" }, { 10, "10" }, { 99, "99" }, { 100, "100" }, { -1, "-1" },
-		{ INT64_MAX, "9223372036854775807" }, { INT64_MIN, "-9223372036854775808" }, { 0, NULL },
+		{ 0, "0" },
+		{ 9, "9" },
+		{ 10, "10" },
+		{ 99, "99" },
+		{ 100, "100" },
+		{ -1, "-1" },
+		{ INT64_MAX, "9223372036854775807" },
+		{ INT64_MIN, "-9223372036854775808" },
+		{ 0, NULL },
 	};
 	for (int i = 0; ints[i].text != NULL; i++) {
 		char out[32];
@@ -208,8 +216,7 @@ static int count_leaves(json_t *obj)
 	json_t *v;
 	int n = 0;
 
-	json_object_foreach (obj, k, v)
-		n += json_is_object(v) ? count_leaves(v) : 1;
+	json_object_foreach(obj, k, v) n += json_is_object(v) ? count_leaves(v) : 1;
 	return n;
 }
 

@@ -59,5 +59,6 @@ void sink_print_help(void *file);
 extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_null_ops;
 extern const struct sink_ops sink_es_ops;
+extern const struct sink_ops sink_mongo_ops;
 
 #endif

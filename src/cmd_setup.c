@@ -6,15 +6,18 @@
 #include <string.h>
 #include "cmd.h"
 #include "esclient.h"
+#include "mongoq.h"
 #include "row.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pcapstream setup --es URL[?prefix=P]\n\n"
+	fprintf(f, "usage: pcapstream setup [--es URL[?prefix=P]] [--mongo URI]\n\n"
 		   "Install, or bring up to date, the composable index template PREFIX for the indices PREFIX-*\n"
 		   "(default prefix pcapstream): the mappings of schema v1 (ip for addresses, date_nanos for\n"
 		   "@timestamp, keyword/long/integer elsewhere). Safe to run again at any time. Credentials and\n"
-		   "TLS as for the es: sink (PCAPSTREAM_ES_USER/_PASSWORD or PCAPSTREAM_ES_API_KEY, ca=FILE).\n");
+		   "TLS as for the es: sink (PCAPSTREAM_ES_USER/_PASSWORD or PCAPSTREAM_ES_API_KEY, ca=FILE).\n"
+		   "With --mongo: the indexes on @timestamp, source.ip and destination.ip of the collections\n"
+		   "packets and flows in the URI's database (default pcapstream). Idempotent too.\n");
 }
 
 /* The index template for prefix, as a JSON object (caller decrefs), or NULL. */
@@ -74,10 +77,13 @@ int cmd_setup(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "es", required_argument, NULL, 'e' },
+		{ "mongo", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *es = NULL;
+	const char *es = NULL, *mongo = NULL;
+	char err[1024];
+	int rc = 0;
 
 	for (;;) {
 		int c = getopt_long(argc, argv, "+h", lopts, NULL);
@@ -85,6 +91,8 @@ int cmd_setup(int argc, char **argv)
 			break;
 		if (c == 'e') {
 			es = optarg;
+		} else if (c == 'm') {
+			mongo = optarg;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -93,9 +101,20 @@ int cmd_setup(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (es == NULL) {
-		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL (see --help)\n");
+	if (es == NULL && mongo == NULL) {
+		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL and/or --mongo URI (see --help)\n");
 		return 2;
 	}
-	return setup_es(es);
+	if (es != NULL)
+		rc = setup_es(es);
+	if (rc == 0 && mongo != NULL) {
+		if (mongoq_setup(mongo, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pcapstream setup: --mongo: %s (is the server running? check the URI)\n", err);
+			rc = 1;
+		} else {
+			printf("setup: indexes on @timestamp, source.ip, destination.ip of packets and flows at %s\n",
+			       mongo);
+		}
+	}
+	return rc;
 }

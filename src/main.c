@@ -1,5 +1,6 @@
 /* pcapstream: packet captures and flow records into rows people can query. */
 #include <curl/curl.h>
+#include <mongoc/mongoc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +23,20 @@ static const struct command commands[] = {
 	  .run = cmd_status,
 	  .summary = "show a checkpoint: last batch, pending and quarantined files" },
 	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
-	{ .name = "setup", .run = cmd_setup, .summary = "install the Elasticsearch index template (idempotent)" },
+	{ .name = "setup", .run = cmd_setup, .summary = "ES index template, MongoDB indexes (idempotent)" },
+	{ .name = "query", .run = cmd_query, .summary = "daily in/out traffic of a host from MongoDB" },
 	{ .name = NULL, .run = NULL, .summary = NULL },
 };
+
+/* libmongoc's own log lines: warnings and errors go to standard error, except the "endSessions"
+ * warning every client prints against FerretDB, which lacks that command. */
+static void on_mongoc_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
+{
+	(void)data;
+	if (level > MONGOC_LOG_LEVEL_WARNING || strstr(message, "endSessions") != NULL)
+		return;
+	fprintf(stderr, "pcapstream: mongoc %s: %s\n", domain, message);
+}
 
 static void usage(FILE *f)
 {
@@ -39,6 +51,8 @@ int main(int argc, char **argv)
 	/* A closed pipe (`decode | head`) is a write error to report, not a signal to die of. */
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	mongoc_init();
+	mongoc_log_set_handler(on_mongoc_log, NULL);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

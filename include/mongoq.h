@@ -1,0 +1,19 @@
+/* MongoDB-side operations beyond inserting rows: indexes, and the dashboard's daily traffic
+ * query, written with only what FerretDB also supports ($match, $group with $sum). */
+#ifndef PCAPSTREAM_MONGOQ_H
+#define PCAPSTREAM_MONGOQ_H
+#include <jansson.h>
+#include <stddef.h>
+
+/* Create the indexes on @timestamp, source.ip and destination.ip of packets and flows in the
+ * URI's database (default pcapstream). Idempotent. Returns 0 or -1 with err. */
+int mongoq_setup(const char *uri, char *err, size_t errlen);
+
+/* Inbound and outbound bytes and packets of host, per UTC day from `from` to `to` (YYYY-MM-DD,
+ * both included), in collection (packets or flows): a JSON array (caller decrefs) of
+ * {day, inBytes, outBytes, inPackets, outPackets}, one per day, or NULL with err. Inbound is
+ * destination.ip == host, outbound source.ip == host; one $match + $group per direction and day. */
+json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
+		     char *err, size_t errlen);
+
+#endif

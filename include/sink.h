@@ -60,5 +60,6 @@ extern const struct sink_ops sink_file_ops;
 extern const struct sink_ops sink_null_ops;
 extern const struct sink_ops sink_es_ops;
 extern const struct sink_ops sink_mongo_ops;
+extern const struct sink_ops sink_kafka_ops;
 
 #endif

@@ -19,6 +19,9 @@ struct command {
 static const struct command commands[] = {
 	{ .name = "watch", .run = cmd_watch, .summary = "ingest every capture dropped into a folder, exactly once" },
 	{ .name = "replay", .run = cmd_replay, .summary = "ingest archived captures (files, folders) to completion" },
+	{ .name = "realtime",
+	  .run = cmd_realtime,
+	  .summary = "pmacct flow records from Kafka into the sinks and a hot topic" },
 	{ .name = "status",
 	  .run = cmd_status,
 	  .summary = "show a checkpoint: last batch, pending and quarantined files" },

@@ -5,7 +5,7 @@
 #include "sink.h"
 
 static const struct sink_ops *const sink_kinds[] = {
-	&sink_file_ops, &sink_es_ops, &sink_mongo_ops, &sink_null_ops, NULL,
+	&sink_file_ops, &sink_es_ops, &sink_mongo_ops, &sink_kafka_ops, &sink_null_ops, NULL,
 };
 
 struct sink {
@@ -44,7 +44,8 @@ int sink_open(const char *spec, const struct sink_env *env, struct sink **out, c
 		rc = 0;
 		goto out;
 	}
-	snprintf(err, errlen, "sink '%s': unknown kind (known: file:OUTDIR, es:URL, mongo:URI, null)", spec);
+	snprintf(err, errlen,
+		 "sink '%s': unknown kind (known: file:OUTDIR, es:URL, mongo:URI, kafka:BROKERS/TOPIC, null)", spec);
 out:
 	if (s != NULL) {
 		free(s->spec);

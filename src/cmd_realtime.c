@@ -1,0 +1,515 @@
+/* `pcapstream realtime`: pmacct flow records from Kafka into the cold sinks and a hot topic.
+ *
+ * A consumer group reads the pmacct topic with enable.auto.offset.store=false and no
+ * auto-commit. Records gather into a micro-batch (an interval, or row/byte caps); each becomes a
+ * row (event.dataset pmacct, _id from topic/partition/offset) or, if malformed, a dead letter
+ * with its reason. A batch goes to every cold sink and then to the hot topic; only when all have
+ * flushed are the next offsets stored and committed. A crash re-reads from the last commit, and
+ * the stores absorb the repeat by _id: effectively once. On a rebalance the current batch is
+ * flushed and committed before the partitions are given up. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "fsutil.h"
+#include "log.h"
+#include "pmacct.h"
+#include "sink.h"
+
+#define RT_MAX_SINKS 8
+
+struct rt_config {
+	const char *brokers, *topic, *group, *hot_topic, *dead_letter, *dead_letter_topic, *tz, *state_dir;
+	const char *sinks[RT_MAX_SINKS];
+	int nsinks;
+	int64_t interval_ns;
+	size_t max_rows;
+	uint64_t max_bytes;
+};
+
+struct rt {
+	const struct rt_config *cfg;
+	rd_kafka_t *rk;
+	struct sink *sinks[RT_MAX_SINKS + 1]; /* cold sinks, then the hot topic */
+	int nsinks;
+	struct row *rows;
+	struct pmacct_strings *strs;
+	size_t nrows;
+	uint64_t bytes;
+	rd_kafka_topic_partition_list_t *next; /* offsets to commit once the batch is flushed */
+	FILE *dlq;
+	rd_kafka_t *dlq_producer;
+	uint64_t dead_pending, dead_total, rows_total, batches;
+	uint64_t batch_id;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f, "usage: pcapstream realtime --brokers HOST:PORT [options]\n\n"
+	       "Consume pmacct's JSON flow records (kafka plugin, kafka_output: json) from Kafka, map them to\n"
+	       "the row schema (event.dataset pmacct), write them to the cold sinks and republish them to the\n"
+	       "hot topic. Offsets are committed only after every sink flushed: a crash re-reads, the stores\n"
+	       "absorb the repeat by _id. Several instances in one group share the partitions.\n\n"
+	       "options:\n"
+	       "  --brokers LIST            Kafka bootstrap servers (required)\n"
+	       "  --topic NAME              pmacct's topic (default netflow)\n"
+	       "  --group NAME              consumer group (default pcapstream)\n"
+	       "  --hot-topic NAME          where rows are republished (default pcapstream.hot; \"off\" to disable)\n"
+	       "  --sink SPEC               cold sink, repeatable (default file:out): es:URL, mongo:URI, file:DIR\n"
+	       "  --interval DURATION       micro-batch length (default 2s)\n"
+	       "  --max-rows N              rows per batch at most (default 20000)\n"
+	       "  --max-bytes SIZE          record bytes per batch at most (default 32MB)\n"
+	       "  --dead-letter FILE        malformed records with their reason (default realtime-dead-letter.ndjson)\n"
+	       "  --dead-letter-topic NAME  send them to this topic instead\n"
+	       "  --pmacct-timezone TZ      zone of pmacct's time strings, which carry none (default UTC)\n"
+	       "  --state-dir DIR           sinks' own state, e.g. ES dead letters (default pcapstream-realtime)\n"
+	       "  --log-format text|json    log lines (default text)\n");
+}
+
+static int64_t mono_ms(void)
+{
+	return fsutil_mono_ns() / 1000000;
+}
+
+/* Record the next offset to commit for a partition. */
+static void note_offset(struct rt *r, const char *topic, int32_t partition, int64_t offset)
+{
+	rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(r->next, topic, partition);
+
+	if (tp == NULL)
+		tp = rd_kafka_topic_partition_list_add(r->next, topic, partition);
+	tp->offset = offset + 1;
+}
+
+static void dead_letter(struct rt *r, const rd_kafka_message_t *m, const char *reason)
+{
+	json_t *j = json_pack("{s:s,s:i,s:I,s:s,s:s%}", "topic", rd_kafka_topic_name(m->rkt), "partition",
+			      (int)m->partition, "offset", (json_int_t)m->offset, "reason", reason, "message",
+			      m->payload ? (const char *)m->payload : "", m->payload ? m->len : 0);
+	char *line = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	if (line == NULL) {
+		/* not valid UTF-8 even as a JSON string: keep the position and reason */
+		json_decref(j);
+		j = json_pack("{s:s,s:i,s:I,s:s,s:s}", "topic", rd_kafka_topic_name(m->rkt), "partition",
+			      (int)m->partition, "offset", (json_int_t)m->offset, "reason", reason, "message",
+			      "(binary, not kept)");
+		line = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	}
+	if (line != NULL) {
+		if (r->dlq_producer != NULL) {
+			while (rd_kafka_producev(r->dlq_producer, RD_KAFKA_V_TOPIC(r->cfg->dead_letter_topic),
+						 RD_KAFKA_V_VALUE(line, strlen(line)),
+						 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+						 RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+				rd_kafka_poll(r->dlq_producer, 100);
+		} else {
+			fprintf(r->dlq, "%s\n", line);
+		}
+	}
+	free(line);
+	json_decref(j);
+	r->dead_pending++;
+	log_line(LOG_WARN, "dead letter",
+		 (struct log_field[]){ LOG_S("topic", rd_kafka_topic_name(m->rkt)), LOG_I("partition", m->partition),
+				       LOG_I("offset", m->offset), LOG_S("reason", reason) },
+		 4);
+}
+
+/* Make the dead letters durable. 0 or -1. */
+static int sync_dead_letters(struct rt *r, char *err, size_t errlen)
+{
+	if (r->dead_pending == 0)
+		return 0;
+	if (r->dlq_producer != NULL) {
+		if (rd_kafka_flush(r->dlq_producer, 30000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			snprintf(err, errlen, "dead-letter topic %s: messages not delivered",
+				 r->cfg->dead_letter_topic);
+			return -1;
+		}
+	} else if (fflush(r->dlq) != 0 || fsync(fileno(r->dlq)) != 0) {
+		snprintf(err, errlen, "dead-letter file %s: %s", r->cfg->dead_letter, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Deliver the batch to every sink, then commit its offsets; retried with backoff until it works
+ * or a stop is requested (then nothing is committed: the records are read again). 0 or 1. */
+static int flush_batch(struct rt *r)
+{
+	int64_t t0 = fsutil_mono_ns(), backoff = 500;
+	char err[1200], why[1024];
+
+	if (r->nrows == 0 && r->dead_pending == 0 && r->next->cnt == 0)
+		return 0;
+	r->batch_id = r->batch_id ? r->batch_id + 1 : (uint64_t)(fsutil_now_ns() / 1000000) * 1000;
+	for (int attempt = 1;; attempt++) {
+		int rc = sync_dead_letters(r, err, sizeof(err));
+		for (int s = 0; s < r->nsinks && rc == 0; s++) {
+			if (sink_begin(r->sinks[s], r->batch_id, why, sizeof(why)) < 0 ||
+			    sink_write(r->sinks[s], r->rows, r->nrows, why, sizeof(why)) < 0 ||
+			    sink_flush(r->sinks[s], why, sizeof(why)) < 0) {
+				snprintf(err, sizeof(err), "%.200s: %.900s", sink_spec(r->sinks[s]), why);
+				sink_abort(r->sinks[s]);
+				rc = -1;
+			}
+		}
+		if (rc == 0 && r->next->cnt > 0) {
+			rd_kafka_resp_err_t ke = rd_kafka_offsets_store(r->rk, r->next);
+			if (ke == RD_KAFKA_RESP_ERR_NO_ERROR)
+				ke = rd_kafka_commit(r->rk, NULL, 0);
+			if (ke != RD_KAFKA_RESP_ERR_NO_ERROR && ke != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+				snprintf(err, sizeof(err), "offset commit: %s", rd_kafka_err2str(ke));
+				rc = -1;
+			}
+		}
+		if (rc == 0)
+			break;
+		log_line(LOG_WARN, "batch failed, will be retried",
+			 (struct log_field[]){ LOG_I("attempt", attempt), LOG_S("error", err),
+					       LOG_D("retry_in_s", backoff / 1000.0) },
+			 3);
+		for (int64_t end = mono_ms() + backoff; mono_ms() < end && !stop_requested;)
+			usleep(50000);
+		if (stop_requested)
+			return 1;
+		backoff = backoff * 2 > 30000 ? 30000 : backoff * 2;
+	}
+	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
+	r->rows_total += r->nrows;
+	r->dead_total += r->dead_pending;
+	r->batches++;
+	log_line(LOG_INFO, "batch",
+		 (struct log_field[]){ LOG_I("id", r->batch_id), LOG_I("rows", r->nrows),
+				       LOG_I("dead_letters", r->dead_pending), LOG_I("partitions", r->next->cnt),
+				       LOG_D("duration_s", secs) },
+		 5);
+	r->nrows = 0;
+	r->bytes = 0;
+	r->dead_pending = 0;
+	rd_kafka_topic_partition_list_destroy(r->next);
+	r->next = rd_kafka_topic_partition_list_new(8);
+	return 0;
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct rt *r = opaque;
+
+	if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		log_line(LOG_INFO, "partitions assigned", (struct log_field[]){ LOG_I("count", parts->cnt) }, 1);
+		rd_kafka_assign(rk, parts);
+		return;
+	}
+	/* Revoked: finish what was read from them before letting them go. */
+	flush_batch(r);
+	log_line(LOG_INFO, "partitions revoked", (struct log_field[]){ LOG_I("count", parts->cnt) }, 1);
+	rd_kafka_assign(rk, NULL);
+}
+
+static rd_kafka_t *make_client(rd_kafka_type_t type, const char *const (*settings)[2], struct rt *r, char *err,
+			       size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk;
+
+	for (int i = 0; settings[i][0] != NULL; i++) {
+		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK) {
+			rd_kafka_conf_destroy(conf);
+			return NULL;
+		}
+	}
+	if (type == RD_KAFKA_CONSUMER) {
+		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+		rd_kafka_conf_set_opaque(conf, r);
+	}
+	rk = rd_kafka_new(type, conf, err, errlen);
+	if (rk == NULL)
+		rd_kafka_conf_destroy(conf);
+	return rk;
+}
+
+static int parse_args(int argc, char **argv, struct rt_config *c, enum log_format *lf)
+{
+	static const struct option lopts[] = {
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "hot-topic", required_argument, NULL, 'H' },
+		{ "sink", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "max-rows", required_argument, NULL, 'r' },
+		{ "max-bytes", required_argument, NULL, 'B' },
+		{ "dead-letter", required_argument, NULL, 'd' },
+		{ "dead-letter-topic", required_argument, NULL, 'D' },
+		{ "pmacct-timezone", required_argument, NULL, 'z' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "log-format", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+
+	for (;;) {
+		int o = getopt_long(argc, argv, "+h", lopts, NULL);
+		if (o == -1)
+			break;
+		switch (o) {
+		case 'b':
+			c->brokers = optarg;
+			break;
+		case 't':
+			c->topic = optarg;
+			break;
+		case 'g':
+			c->group = optarg;
+			break;
+		case 'H':
+			c->hot_topic = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case 's':
+			if (c->nsinks == RT_MAX_SINKS) {
+				fprintf(stderr, "pcapstream realtime: at most %d sinks\n", RT_MAX_SINKS);
+				return -1;
+			}
+			c->sinks[c->nsinks++] = optarg;
+			break;
+		case 'i':
+			if (fsutil_parse_duration(optarg, &c->interval_ns) < 0 || c->interval_ns < 10000000) {
+				fprintf(stderr,
+					"pcapstream realtime: --interval '%s' is not a duration of 10ms or more\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			c->max_rows = strtoul(optarg, &end, 10);
+			if (*end != '\0' || c->max_rows < 1 || c->max_rows > 10000000) {
+				fprintf(stderr, "pcapstream realtime: --max-rows '%s' is not between 1 and 10000000\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'B':
+			if (fsutil_parse_size(optarg, &c->max_bytes) < 0 || c->max_bytes < 1024) {
+				fprintf(stderr, "pcapstream realtime: --max-bytes '%s' is not a size of 1k or more\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+			c->dead_letter = optarg;
+			break;
+		case 'D':
+			c->dead_letter_topic = optarg;
+			break;
+		case 'z':
+			c->tz = optarg;
+			break;
+		case 'S':
+			c->state_dir = optarg;
+			break;
+		case 'l':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "pcapstream realtime: --log-format is text or json\n");
+				return -1;
+			}
+			*lf = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (c->brokers == NULL) {
+		fprintf(stderr, "pcapstream realtime: --brokers is required (see --help)\n");
+		return -1;
+	}
+	if (pmacct_set_timezone(c->tz) < 0) {
+		fprintf(stderr,
+			"pcapstream realtime: --pmacct-timezone '%s' is not UTC or a zone in /usr/share/zoneinfo\n",
+			c->tz);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_realtime(int argc, char **argv)
+{
+	struct rt_config c = {
+		.topic = "netflow",
+		.group = "pcapstream",
+		.hot_topic = "pcapstream.hot",
+		.dead_letter = "realtime-dead-letter.ndjson",
+		.tz = "UTC",
+		.state_dir = "pcapstream-realtime",
+		.interval_ns = 2000000000LL,
+		.max_rows = 20000,
+		.max_bytes = 32 << 20,
+	};
+	enum log_format lf = LOG_TEXT;
+	struct rt r = { .cfg = &c };
+	char err[1024], spec[1200];
+	int rc = 2;
+
+	int pa = parse_args(argc, argv, &c, &lf);
+	if (pa != 0)
+		return pa > 0 ? 0 : 2;
+	log_set_format(lf);
+	if (c.nsinks == 0) {
+		c.sinks[c.nsinks++] = "file:out";
+		log_msg(LOG_INFO, "no --sink given: writing NDJSON batches into ./out (file:out)");
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (fsutil_mkdirs(c.state_dir, err, sizeof(err)) < 0) {
+		log_line(LOG_ERROR, "cannot start", (struct log_field[]){ LOG_S("error", err) }, 1);
+		goto out;
+	}
+	struct sink_env env = { .state_dir = c.state_dir };
+	for (int i = 0; i < c.nsinks; i++) {
+		if (sink_open(c.sinks[i], &env, &r.sinks[r.nsinks], err, sizeof(err)) < 0) {
+			log_line(LOG_ERROR, "cannot start", (struct log_field[]){ LOG_S("error", err) }, 1);
+			goto out;
+		}
+		r.nsinks++;
+	}
+	if (c.hot_topic != NULL) {
+		snprintf(spec, sizeof(spec), "kafka:%s/%s", c.brokers, c.hot_topic);
+		if (sink_open(spec, &env, &r.sinks[r.nsinks], err, sizeof(err)) < 0) {
+			log_line(LOG_ERROR, "cannot start", (struct log_field[]){ LOG_S("error", err) }, 1);
+			goto out;
+		}
+		r.nsinks++;
+	}
+	if (c.dead_letter_topic != NULL) {
+		const char *const ps[][2] = { { "bootstrap.servers", c.brokers },
+					      { "enable.idempotence", "true" },
+					      { NULL, NULL } };
+		r.dlq_producer = make_client(RD_KAFKA_PRODUCER, ps, &r, err, sizeof(err));
+		if (r.dlq_producer == NULL) {
+			log_line(LOG_ERROR, "cannot start", (struct log_field[]){ LOG_S("error", err) }, 1);
+			goto out;
+		}
+	} else {
+		r.dlq = fopen(c.dead_letter, "a");
+		if (r.dlq == NULL) {
+			snprintf(err, sizeof(err), "%s: %s", c.dead_letter, strerror(errno));
+			log_line(LOG_ERROR, "cannot open the dead-letter file",
+				 (struct log_field[]){ LOG_S("error", err) }, 1);
+			goto out;
+		}
+	}
+	r.rows = calloc(c.max_rows, sizeof(*r.rows));
+	r.strs = calloc(c.max_rows, sizeof(*r.strs));
+	r.next = rd_kafka_topic_partition_list_new(8);
+	const char *const cs[][2] = {
+		{ "bootstrap.servers", c.brokers },
+		{ "group.id", c.group },
+		{ "enable.auto.commit", "false" },
+		{ "enable.auto.offset.store", "false" },
+		{ "auto.offset.reset", "earliest" },
+		{ "max.poll.interval.ms", "86400000" },
+		{ "session.timeout.ms", "10000" },
+		{ "partition.assignment.strategy", "range,roundrobin" },
+		{ NULL, NULL },
+	};
+	r.rk = make_client(RD_KAFKA_CONSUMER, cs, &r, err, sizeof(err));
+	if (r.rows == NULL || r.strs == NULL || r.rk == NULL) {
+		log_line(LOG_ERROR, "cannot start",
+			 (struct log_field[]){ LOG_S("error", r.rk ? "out of memory" : err) }, 1);
+		goto out;
+	}
+	rd_kafka_poll_set_consumer(r.rk);
+	rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(subs, c.topic, RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t se = rd_kafka_subscribe(r.rk, subs);
+	rd_kafka_topic_partition_list_destroy(subs);
+	if (se != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		log_line(LOG_ERROR, "cannot subscribe", (struct log_field[]){ LOG_S("error", rd_kafka_err2str(se)) },
+			 1);
+		goto out;
+	}
+	log_line(LOG_INFO, "consuming",
+		 (struct log_field[]){ LOG_S("brokers", c.brokers), LOG_S("topic", c.topic), LOG_S("group", c.group),
+				       LOG_S("hot_topic", c.hot_topic ? c.hot_topic : "off"),
+				       LOG_I("sinks", c.nsinks) },
+		 5);
+	while (!stop_requested) {
+		int64_t deadline = mono_ms() + c.interval_ns / 1000000;
+		while (!stop_requested && r.nrows < c.max_rows && r.bytes < c.max_bytes) {
+			int64_t left = deadline - mono_ms();
+			if (left <= 0)
+				break;
+			rd_kafka_message_t *m = rd_kafka_consumer_poll(r.rk, (int)(left > 200 ? 200 : left));
+			if (m == NULL)
+				continue;
+			if (m->err) {
+				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+					log_line(LOG_WARN, "consumer",
+						 (struct log_field[]){ LOG_S("error", rd_kafka_message_errstr(m)) }, 1);
+				rd_kafka_message_destroy(m);
+				continue;
+			}
+			const char *topic = rd_kafka_topic_name(m->rkt);
+			const char *stable = strcmp(topic, c.topic) == 0 ? c.topic : NULL;
+			if (stable == NULL ||
+			    pmacct_parse(m->payload ? m->payload : "", m->len, stable, m->partition, m->offset,
+					 &r.rows[r.nrows], &r.strs[r.nrows], err, sizeof(err)) < 0) {
+				dead_letter(&r, m, stable == NULL ? "unexpected topic" : err);
+			} else {
+				r.nrows++;
+				r.bytes += m->len;
+			}
+			note_offset(&r, topic, m->partition, m->offset);
+			rd_kafka_message_destroy(m);
+		}
+		if (flush_batch(&r) != 0)
+			break;
+	}
+	log_line(LOG_INFO, "stopped",
+		 (struct log_field[]){ LOG_I("batches", r.batches), LOG_I("rows", r.rows_total),
+				       LOG_I("dead_letters", r.dead_total) },
+		 3);
+	rc = 0;
+out:
+	if (r.rk != NULL) {
+		rd_kafka_consumer_close(r.rk);
+		rd_kafka_destroy(r.rk);
+	}
+	if (r.next != NULL)
+		rd_kafka_topic_partition_list_destroy(r.next);
+	for (int i = 0; i < r.nsinks; i++)
+		sink_close(r.sinks[i]);
+	if (r.dlq_producer != NULL) {
+		rd_kafka_flush(r.dlq_producer, 5000);
+		rd_kafka_destroy(r.dlq_producer);
+	}
+	if (r.dlq != NULL)
+		fclose(r.dlq);
+	free(r.rows);
+	free(r.strs);
+	return rc;
+}

@@ -24,7 +24,7 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test itest bench-es unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+.PHONY: all deps run test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -145,6 +145,9 @@ bench: deps $(BUILD)/pcapstream
 
 bench-es: deps $(BUILD)/pcapstream
 	bench/es-bench $(BUILD)/pcapstream
+
+bench-kafka: deps $(BUILD)/pcapstream
+	bench/kafka-bench $(BUILD)/pcapstream
 
 # --- housekeeping ------------------------------------------------------------------------------
 

@@ -193,6 +193,13 @@ static int flush_batch(struct rt *r)
 		backoff = backoff * 2 > 30000 ? 30000 : backoff * 2;
 	}
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
+	uint64_t refused = 0, retries = 0;
+	for (int s = 0; s < r->nsinks; s++) {
+		struct sink_stats st;
+		sink_stats(r->sinks[s], &st);
+		refused += st.dead_letters;
+		retries += st.retries;
+	}
 	r->rows_total += r->nrows;
 	r->dead_total += r->dead_pending;
 	r->batches++;

@@ -1,6 +1,7 @@
 /* pmacct JSON records into rows. Field by field, with the type each must have. */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,26 @@ static int proto_of(json_t *v, int64_t *out)
 	return -1;
 }
 
+/* pmacct's integer fields that map straight onto an int64_t member of the row. */
+struct int_field {
+	const char *key;
+	int64_t lo, hi;
+	size_t offset;
+	uint64_t bit;
+	const char *what;
+};
+
+static const struct int_field int_fields[] = {
+	{ "port_src", 0, 65535, offsetof(struct row, source_port), ROW_HAS_source_port, "a port number" },
+	{ "port_dst", 0, 65535, offsetof(struct row, destination_port), ROW_HAS_destination_port, "a port number" },
+	{ "tcp_flags", 0, 4095, offsetof(struct row, tcp_flags), ROW_HAS_tcp_flags, "a decimal number" },
+	{ "tos", 0, 255, offsetof(struct row, ip_tos), ROW_HAS_ip_tos, "a number from 0 to 255" },
+	{ "packets", 0, INT64_MAX, offsetof(struct row, network_packets), ROW_HAS_network_packets,
+	  "a non-negative integer" },
+	{ "bytes", 0, INT64_MAX, offsetof(struct row, network_bytes), ROW_HAS_network_bytes, "a non-negative integer" },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
 #define BAD(...)                                                                                                       \
 	do {                                                                                                           \
 		snprintf(err, errlen, __VA_ARGS__);                                                                    \
@@ -191,17 +212,14 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		r->has |= ROW_HAS_destination_ip;
 		ROW_SET(r, network_type, r->destination_ip.family == 4 ? 0x0800 : 0x86dd);
 	}
-	v = json_object_get(root, "port_src");
-	if (v != NULL) {
-		if (int_of(v, 0, 65535, &x) < 0)
-			BAD("port_src: not a port number");
-		ROW_SET(r, source_port, x);
-	}
-	v = json_object_get(root, "port_dst");
-	if (v != NULL) {
-		if (int_of(v, 0, 65535, &x) < 0)
-			BAD("port_dst: not a port number");
-		ROW_SET(r, destination_port, x);
+	for (const struct int_field *f = int_fields; f->key != NULL; f++) {
+		v = json_object_get(root, f->key);
+		if (v == NULL)
+			continue;
+		if (int_of(v, f->lo, f->hi, &x) < 0)
+			BAD("%s: not %s", f->key, f->what);
+		*(int64_t *)((char *)r + f->offset) = x;
+		r->has |= f->bit;
 	}
 	v = json_object_get(root, "ip_proto");
 	if (v != NULL) {
@@ -210,30 +228,6 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		ROW_SET(r, network_iana_number, x);
 		if (decode_transport_name((unsigned)x) != NULL)
 			ROW_SET(r, network_transport, decode_transport_name((unsigned)x));
-	}
-	v = json_object_get(root, "tcp_flags");
-	if (v != NULL) {
-		if (int_of(v, 0, 4095, &x) < 0)
-			BAD("tcp_flags: not a decimal number");
-		ROW_SET(r, tcp_flags, x);
-	}
-	v = json_object_get(root, "tos");
-	if (v != NULL) {
-		if (int_of(v, 0, 255, &x) < 0)
-			BAD("tos: not a number from 0 to 255");
-		ROW_SET(r, ip_tos, x);
-	}
-	v = json_object_get(root, "packets");
-	if (v != NULL) {
-		if (int_of(v, 0, INT64_MAX, &x) < 0)
-			BAD("packets: not a non-negative integer");
-		ROW_SET(r, network_packets, x);
-	}
-	v = json_object_get(root, "bytes");
-	if (v != NULL) {
-		if (int_of(v, 0, INT64_MAX, &x) < 0)
-			BAD("bytes: not a non-negative integer");
-		ROW_SET(r, network_bytes, x);
 	}
 	v = json_object_get(root, "vlan");
 	if (v != NULL) {

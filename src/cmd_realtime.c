@@ -361,6 +361,95 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 	return 0;
 }
 
+/* The argv built from --config: the file's options first, so the flags after them win. */
+struct cfg_argv {
+	char **argv; /* argv[0], the file's options, then the command line's (without --config) */
+	int argc;
+	char **owned; /* strings made here, freed with the struct */
+	int nowned;
+};
+
+static void cfg_argv_free(struct cfg_argv *c)
+{
+	for (int i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	free(c->argv);
+}
+
+/* Fill c from argv and, if --config FILE is given, from FILE: a JSON object of the same options
+ * ({"brokers": "...", "sink": ["es:..."], "max-rows": 5000}). The file's sinks are dropped when
+ * the command line names any. Returns 0, or -1 with a message printed. */
+static int with_config(int argc, char **argv, struct cfg_argv *c)
+{
+	const char *file = NULL;
+	json_t *root = NULL, *val;
+	json_error_t jerr;
+	const char *key;
+	int flag_sinks = 0, rc = -1;
+	size_t cap = (size_t)argc + 1;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			file = argv[i + 1];
+		if (strcmp(argv[i], "--sink") == 0)
+			flag_sinks = 1;
+	}
+	if (file != NULL) {
+		root = json_load_file(file, 0, &jerr);
+		if (root == NULL || !json_is_object(root)) {
+			fprintf(stderr, "pcapstream realtime: config %s: %s\n", file,
+				root == NULL ? jerr.text : "expected a JSON object of options");
+			goto out;
+		}
+		json_object_foreach(root, key, val) cap += 2 * (json_is_array(val) ? json_array_size(val) : 1);
+	}
+	c->argv = calloc(cap, sizeof(*c->argv));
+	c->owned = calloc(cap, sizeof(*c->owned));
+	if (c->argv == NULL || c->owned == NULL)
+		goto out;
+	c->argv[c->argc++] = argv[0];
+	json_object_foreach(root, key, val)
+	{
+		size_t count = json_is_array(val) ? json_array_size(val) : 1;
+		char name[80];
+		snprintf(name, sizeof(name), "--%s", key);
+		for (char *p = name + 2; *p != '\0'; p++)
+			*p = *p == '_' ? '-' : *p;
+		if (strcmp(name, "--sink") == 0 && flag_sinks)
+			continue;
+		for (size_t i = 0; i < count; i++) {
+			json_t *v = json_is_array(val) ? json_array_get(val, i) : val;
+			char text[4096];
+			if (json_is_string(v)) {
+				snprintf(text, sizeof(text), "%s", json_string_value(v));
+			} else if (json_is_integer(v)) {
+				snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+			} else {
+				fprintf(stderr, "pcapstream realtime: config %s: \"%s\" must be a string or a number\n",
+					file, key);
+				goto out;
+			}
+			c->owned[c->nowned] = strdup(name);
+			c->argv[c->argc++] = c->owned[c->nowned++];
+			c->owned[c->nowned] = strdup(text);
+			c->argv[c->argc++] = c->owned[c->nowned++];
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			i++;
+			continue;
+		}
+		c->argv[c->argc++] = argv[i];
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
 int cmd_realtime(int argc, char **argv)
 {
 	struct rt_config c = {
@@ -379,9 +468,16 @@ int cmd_realtime(int argc, char **argv)
 	char err[1024], spec[1200];
 	int rc = 2;
 
-	int pa = parse_args(argc, argv, &c, &lf);
-	if (pa != 0)
+	struct cfg_argv ca;
+	if (with_config(argc, argv, &ca) < 0) {
+		cfg_argv_free(&ca);
+		return 2;
+	}
+	int pa = parse_args(ca.argc, ca.argv, &c, &lf);
+	if (pa != 0) {
+		cfg_argv_free(&ca);
 		return pa > 0 ? 0 : 2;
+	}
 	log_set_format(lf);
 	if (c.nsinks == 0) {
 		c.sinks[c.nsinks++] = "file:out";
@@ -518,5 +614,6 @@ out:
 		fclose(r.dlq);
 	free(r.rows);
 	free(r.strs);
+	cfg_argv_free(&ca);
 	return rc;
 }

@@ -205,9 +205,10 @@ static int flush_batch(struct rt *r)
 	r->batches++;
 	log_line(LOG_INFO, "batch",
 		 (struct log_field[]){ LOG_I("id", r->batch_id), LOG_I("rows", r->nrows),
-				       LOG_I("dead_letters", r->dead_pending), LOG_I("partitions", r->next->cnt),
+				       LOG_I("dead_letters", r->dead_pending), LOG_I("refused_by_sinks", refused),
+				       LOG_I("retries", retries), LOG_I("partitions", r->next->cnt),
 				       LOG_D("duration_s", secs) },
-		 5);
+		 7);
 	r->nrows = 0;
 	r->bytes = 0;
 	r->dead_pending = 0;

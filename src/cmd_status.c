@@ -26,27 +26,33 @@ struct pending_ctx {
 	unsigned long long files, bytes;
 };
 
-struct path_size {
+/* A file of the folder: is it the one the registry remembers at that path (same mtime)? The
+ * registry holds the capture's size, which for .gz is not the size on disk. */
+struct path_mtime {
 	const char *path;
-	uint64_t size;
+	int64_t mtime_ns;
 	int found;
 };
 
 static void match_entry(const struct registry_entry *e, void *arg)
 {
-	struct path_size *ps = arg;
+	struct path_mtime *pm = arg;
 
-	if (e->gone_ns == 0 && e->size == ps->size && strcmp(e->path, ps->path) == 0)
-		ps->found = 1;
+	if (e->gone_ns == 0 && e->mtime_ns == pm->mtime_ns && strcmp(e->path, pm->path) == 0)
+		pm->found = 1;
 }
 
 static void count_pending(const char *path, const struct stat *st, void *arg)
 {
 	struct pending_ctx *c = arg;
-	struct path_size ps = { .path = path, .size = (uint64_t)st->st_size, .found = 0 };
+	struct path_mtime pm = {
+		.path = path,
+		.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+		.found = 0,
+	};
 
-	registry_foreach(c->reg, match_entry, &ps);
-	if (!ps.found) {
+	registry_foreach(c->reg, match_entry, &pm);
+	if (!pm.found) {
 		c->files++;
 		c->bytes += (unsigned long long)st->st_size;
 	}

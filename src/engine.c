@@ -237,7 +237,7 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 		quarantine(e, path, err, 0);
 		return;
 	}
-	snprintf(key, sizeof(key), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+	fingerprint_key(&fp, key);
 	re = registry_get(e->reg, key);
 	if (re != NULL && re->state != 0) {
 		remember(e, path, fp.size, mtime_of(st), key);
@@ -592,7 +592,7 @@ static int process_file(struct engine *e, const char *path, const char *key, enu
 		*status = access(path, F_OK) == 0 ? FILE_UNREADABLE : FILE_CHANGED;
 		goto out;
 	}
-	snprintf(fkey, sizeof(fkey), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+	fingerprint_key(&fp, fkey);
 	if (strcmp(fkey, key) != 0) {
 		snprintf(why, whylen, "content changed since it was planned (now %s)", fkey);
 		*status = FILE_CHANGED;
@@ -748,7 +748,7 @@ static int same_content(const char *path, const char *key)
 	if (fd < 0)
 		return 0;
 	if (fingerprint_fd(fd, &fp, err, sizeof(err)) == 0) {
-		snprintf(k, sizeof(k), "%s:%llu", fp.hex, (unsigned long long)fp.size);
+		fingerprint_key(&fp, k);
 		ok = strcmp(k, key) == 0;
 	}
 	close(fd);

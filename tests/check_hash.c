@@ -85,6 +85,24 @@ START_TEST(test_fingerprint_identity)
 	ck_assert_str_eq(fa.hex, fb.hex);
 	ck_assert_str_ne(fa.hex, fc.hex);
 	ck_assert_str_ne(fa.hex, fd.hex);
+	/* the same bytes gzip-compressed: the capture inside is what counts */
+	char gzcmd[512], ga[96], gc[96];
+	struct fingerprint fga, fgc;
+	snprintf(gzcmd, sizeof(gzcmd), "gzip -c '%s' > '%s.gz' && gzip -1 -c '%s' > '%s.gz'", a, a, c, c);
+	ck_assert_int_eq(system(gzcmd), 0);
+	snprintf(ga, sizeof(ga), "%s.gz", a);
+	snprintf(gc, sizeof(gc), "%s.gz", c);
+	fp_of(ga, &fga);
+	fp_of(gc, &fgc);
+	ck_assert_str_eq(fga.hex, fa.hex);
+	ck_assert_uint_eq(fga.content_size, fa.size);
+	ck_assert_uint_lt(fga.size, fa.size);
+	ck_assert_str_eq(fgc.hex, fc.hex);
+	ck_assert_str_ne(fga.hex, fgc.hex);
+	char ka[40], kga[40];
+	fingerprint_key(&fa, ka);
+	fingerprint_key(&fga, kga);
+	ck_assert_str_eq(ka, kga);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
 	free(buf);

@@ -22,7 +22,6 @@ static void usage(FILE *f)
 
 struct pending_ctx {
 	const struct registry *reg;
-	struct registry_entry **by_path; /* unused: matching is by path and size below */
 	unsigned long long files, bytes;
 };
 

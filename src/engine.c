@@ -439,7 +439,6 @@ static void event_one(const char *path, void *arg)
 }
 
 struct recheck_ctx {
-	struct engine *e;
 	char **paths;
 	size_t n, cap;
 };
@@ -455,7 +454,7 @@ static void collect_unstable(const char *path, void *value, void *arg)
 /* Look again at the files that might still be written. */
 static void recheck_unstable(struct engine *e)
 {
-	struct recheck_ctx r = { .e = e };
+	struct recheck_ctx r = { 0 };
 
 	strmap_foreach(e->unstable, collect_unstable, &r);
 	for (size_t i = 0; i < r.n; i++) {

@@ -58,7 +58,6 @@ struct sink_es {
 	int64_t cached_day;
 	int cached_flows;
 	char cached_index[200];
-	char *json;
 	int64_t backoff_ms;
 };
 
@@ -118,7 +117,6 @@ static void fail(struct sink_es *s, const char *fmt, ...)
 static int es_open(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen)
 {
 	struct sink_es *s = calloc(1, sizeof(*s));
-	char hdr[1200];
 	int rc = -1;
 
 	if (s == NULL) {
@@ -132,15 +130,12 @@ static int es_open(const char *arg, const struct sink_env *env, void **state, ch
 	s->hdrs = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
 	if (s->c.gzip)
 		s->hdrs = curl_slist_append(s->hdrs, "Content-Encoding: gzip");
-	if (s->c.auth_header[0] != '\0') {
-		snprintf(hdr, sizeof(hdr), "%s", s->c.auth_header);
-		s->hdrs = curl_slist_append(s->hdrs, hdr);
-	}
+	if (s->c.auth_header[0] != '\0')
+		s->hdrs = curl_slist_append(s->hdrs, s->c.auth_header);
 	s->multi = curl_multi_init();
 	s->nreqs = s->c.inflight + 1;
 	s->reqs = calloc((size_t)s->nreqs, sizeof(*s->reqs));
-	s->json = malloc(ROW_JSON_MAX);
-	if (s->hdrs == NULL || s->multi == NULL || s->reqs == NULL || s->json == NULL) {
+	if (s->hdrs == NULL || s->multi == NULL || s->reqs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -537,7 +532,6 @@ static void es_close(void *state)
 		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->hdrs);
 	free(s->reqs);
-	free(s->json);
 	free(s->dlq_dir);
 	free(s);
 }

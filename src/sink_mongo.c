@@ -23,7 +23,6 @@ struct sink_mongo {
 	mongoc_bulk_operation_t *bulk[2]; /* packets, flows */
 	size_t queued[2];
 	struct sink_stats stats;
-	uint64_t duplicates;
 	char failure[1024];
 };
 
@@ -96,7 +95,6 @@ static int mongo_begin(void *state, uint64_t batch, char *err, size_t errlen)
 	(void)batch;
 	mongo_abort(m);
 	memset(&m->stats, 0, sizeof(m->stats));
-	m->duplicates = 0;
 	m->failure[0] = '\0';
 	m->client = mongoc_client_pool_pop(m->pool);
 	if (m->client == NULL) {
@@ -106,11 +104,12 @@ static int mongo_begin(void *state, uint64_t batch, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether every write error in reply is a duplicate key (11000); counts them. */
-static int only_duplicates(const bson_t *reply, uint64_t *dups)
+/* Whether reply holds write errors and every one is a duplicate key (11000), with no write-concern
+ * error: rows an earlier run of the batch already stored. */
+static int only_duplicates(const bson_t *reply)
 {
 	bson_iter_t it, errs;
-	uint64_t n = 0;
+	int n = 0;
 
 	if (bson_iter_init_find(&it, reply, "writeConcernErrors") && BSON_ITER_HOLDS_ARRAY(&it)) {
 		bson_iter_t wc;
@@ -129,7 +128,6 @@ static int only_duplicates(const bson_t *reply, uint64_t *dups)
 			return 0;
 		n++;
 	}
-	*dups += n;
 	return n > 0;
 }
 
@@ -144,7 +142,7 @@ static int execute(struct sink_mongo *m, int i)
 	if (m->bulk[i] == NULL)
 		return 0;
 	ok = mongoc_bulk_operation_execute(m->bulk[i], &reply, &berr);
-	if (!ok && !only_duplicates(&reply, &m->duplicates)) {
+	if (!ok && !only_duplicates(&reply)) {
 		char *r = bson_as_relaxed_extended_json(&reply, NULL);
 		snprintf(m->failure, sizeof(m->failure), "insert into %s.%s failed: %s (%.300s)", m->db, collections[i],
 			 berr.message, r != NULL ? r : "");

@@ -8,13 +8,13 @@ SAN      ?=
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
 CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lm -lpthread
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
-LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/esclient.c src/fault.c src/fingerprint.c src/fsutil.c \
-	src/hash.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
-	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/strmap.c src/watch.c
-CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_setup.c src/cmd_status.c
+LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/fsutil.c \
+	src/hash.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
+	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/status.c src/strmap.c src/watch.c
+CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_serve.c src/cmd_setup.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)
 GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
 
@@ -24,7 +24,8 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+
+.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -33,7 +34,10 @@ help:
 	@echo "make               build build/pcapstream"
 	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
 	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
-	@echo "make itest         integration tests against a real Elasticsearch started by scripts/services"
+	@echo "make itest         integration tests against real Elasticsearch, FerretDB and Kafka (scripts/services),"
+	@echo "                   the dashboard included (headless chromium)"
+	@echo "make serve         the dashboard on http://127.0.0.1:8080 (MongoDB at MONGO, default 127.0.0.1:27017)"
+	@echo "make web           npm ci in web/ (ECharts, playwright-core)"
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
 	@echo "make valgrind-test unit tests, decode and replay of the samples under valgrind"
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
@@ -42,6 +46,15 @@ help:
 
 deps:
 	scripts/install-deps
+	$(MAKE) web
+
+# The dashboard's JavaScript dependencies (ECharts, playwright-core for the browser test), pinned
+# by web/package-lock.json; installed again only when the lock file changes.
+web: web/node_modules/.installed
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
 
 # The main job, for a first look: watch ./spool with the file sink into ./out. ./spool is seeded with
 # the sample captures, so batches appear within seconds. Stop with Ctrl-C; run again to resume.
@@ -50,6 +63,12 @@ run: deps
 	mkdir -p spool
 	for f in samples/*.pcap samples/*.pcapng samples/*.gz; do cp -n "$$f" spool/; done
 	$(BUILD)/pcapstream watch --trigger 2s spool
+
+# The dashboard, for a first look (see the README's walk-through for the realtime path).
+MONGO ?= mongodb://127.0.0.1:27017/pcapstream
+serve: deps
+	$(MAKE) $(BUILD)/pcapstream
+	$(BUILD)/pcapstream serve --mongo $(MONGO) --checkpoint spool/.pcapstream
 
 $(GEN) &: schema/fields.tsv scripts/gen-schema
 	scripts/gen-schema c $(BUILD)/gen
@@ -61,6 +80,9 @@ $(BUILD)/obj/row_fields.o: $(BUILD)/gen/row_fields.c $(GEN)
 $(BUILD)/obj/%.o: src/%.c $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -MMD -c -o $@ $<
+
+# serve finds the page in the source tree it was built from (or --web-root, PCAPSTREAM_WEB_ROOT).
+$(BUILD)/obj/cmd_serve.o: CPPFLAGS += -DPCAPSTREAM_SOURCE_WEB='"$(CURDIR)/web"'
 
 $(BUILD)/obj/tests/%.o: tests/%.c $(GEN)
 	@mkdir -p $(dir $@)
@@ -85,7 +107,7 @@ test: deps
 	$(MAKE) itest
 
 # Integration tests against real servers (scripts/services starts and stops them).
-itest: $(BUILD)/pcapstream
+itest: $(BUILD)/pcapstream web
 	tests/itest $(BUILD)/pcapstream
 
 unit-test: $(BUILD)/check_pcapstream

@@ -37,6 +37,12 @@ int64_t fsutil_mono_ns(void);
  * Returns 0, or -1 if the text is not a duration. */
 int fsutil_parse_duration(const char *s, int64_t *ns);
 
+/* Days since 1970-01-01 of a "YYYY-MM-DD" date (UTC), or -1 if the text is not one. */
+int64_t fsutil_parse_day(const char *s);
+
+/* Write day (days since 1970-01-01) as "YYYY-MM-DD" into out (at least 16 bytes). */
+void fsutil_format_day(int64_t day, char *out, size_t outlen);
+
 /* Parse "100", "64k", "10MB", "1GiB" (powers of 1024) into bytes. Returns 0 or -1. */
 int fsutil_parse_size(const char *s, uint64_t *bytes);
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "log.h"
 #include "pmacct.h"
@@ -48,6 +49,9 @@ struct rt {
 	rd_kafka_t *dlq_producer;
 	uint64_t dead_pending, dead_total, rows_total, batches;
 	uint64_t batch_id;
+	/* over the life of the state folder (stats.json), for `serve`'s /metrics */
+	uint64_t life_rows, life_batches, life_dead, life_refused, life_retries;
+	uint64_t sink_rows[RT_MAX_SINKS + 1];
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -78,7 +82,8 @@ static void usage(FILE *f)
 	       "  --dead-letter FILE        malformed records with their reason (default realtime-dead-letter.ndjson)\n"
 	       "  --dead-letter-topic NAME  send them to this topic instead\n"
 	       "  --pmacct-timezone TZ      zone of pmacct's time strings, which carry none (default UTC)\n"
-	       "  --state-dir DIR           sinks' own state, e.g. ES dead letters (default pcapstream-realtime)\n"
+	       "  --state-dir DIR           sinks' own state, e.g. ES dead letters, and stats.json (counters and\n"
+	       "                            consumer lag for `serve --realtime-state`; default pcapstream-realtime)\n"
 	       "  --log-format text|json    log lines (default text)\n");
 }
 
@@ -150,6 +155,69 @@ static int sync_dead_letters(struct rt *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* STATE_DIR/stats.json: counters over the folder's life and the consumer lag per partition, written
+ * after every batch (atomically; a failure is logged, ingestion goes on). */
+static void save_stats(struct rt *r)
+{
+	rd_kafka_topic_partition_list_t *as = NULL;
+	json_t *sinks = json_object(), *lag = json_array();
+	char path[4200], when[40], err[1024];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	for (int s = 0; s < r->nsinks; s++)
+		json_object_set_new(sinks, sink_spec(r->sinks[s]), json_integer((json_int_t)r->sink_rows[s]));
+	if (rd_kafka_assignment(r->rk, &as) == RD_KAFKA_RESP_ERR_NO_ERROR && as != NULL) {
+		rd_kafka_position(r->rk, as);
+		for (int i = 0; i < as->cnt; i++) {
+			int64_t lo = -1, hi = -1, pos = as->elems[i].offset;
+			if (rd_kafka_get_watermark_offsets(r->rk, as->elems[i].topic, as->elems[i].partition, &lo,
+							   &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+			    hi < 0 || pos < 0)
+				continue;
+			json_array_append_new(lag, json_pack("{s:s,s:i,s:I}", "topic", as->elems[i].topic, "partition",
+							     (int)as->elems[i].partition, "lag",
+							     (json_int_t)(hi > pos ? hi - pos : 0)));
+		}
+	}
+	if (as != NULL)
+		rd_kafka_topic_partition_list_destroy(as);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *st =
+	    json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "updated_at", when, "topic", r->cfg->topic, "group",
+		      r->cfg->group, "batches", (json_int_t)r->life_batches, "rows", (json_int_t)r->life_rows,
+		      "dead_letters", (json_int_t)r->life_dead, "refused_by_sinks", (json_int_t)r->life_refused,
+		      "retries", (json_int_t)r->life_retries, "sinks", sinks, "lag", lag);
+	char *text = st != NULL ? json_dumps(st, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	snprintf(path, sizeof(path), "%s/stats.json", r->cfg->state_dir);
+	if (text == NULL || fsutil_write_atomic(path, text, strlen(text), err, sizeof(err)) < 0)
+		log_line(LOG_WARN, "cannot write the stats file",
+			 (struct log_field[]){ LOG_S("file", path), LOG_S("error", text ? err : "out of memory") }, 2);
+	free(text);
+	json_decref(st);
+}
+
+/* Continue the counters of a previous run from STATE_DIR/stats.json, if there is one. */
+static void load_stats(struct rt *r)
+{
+	char path[4200], err[1024];
+	snprintf(path, sizeof(path), "%s/stats.json", r->cfg->state_dir);
+	char *text = fsutil_read_file(path, 1 << 20, NULL, err, sizeof(err));
+	json_t *st = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	r->life_batches = (uint64_t)json_integer_value(json_object_get(st, "batches"));
+	r->life_rows = (uint64_t)json_integer_value(json_object_get(st, "rows"));
+	r->life_dead = (uint64_t)json_integer_value(json_object_get(st, "dead_letters"));
+	r->life_refused = (uint64_t)json_integer_value(json_object_get(st, "refused_by_sinks"));
+	r->life_retries = (uint64_t)json_integer_value(json_object_get(st, "retries"));
+	for (int s = 0; s < r->nsinks; s++)
+		r->sink_rows[s] =
+		    (uint64_t)json_integer_value(json_object_get(json_object_get(st, "sinks"), sink_spec(r->sinks[s])));
+	json_decref(st);
+	free(text);
+}
+
 /* Deliver the batch to every sink, then commit its offsets; retried with backoff until it works
  * or a stop is requested (then nothing is committed: the records are read again). 0 or 1. */
 static int flush_batch(struct rt *r)
@@ -199,10 +267,18 @@ static int flush_batch(struct rt *r)
 		sink_stats(r->sinks[s], &st);
 		refused += st.dead_letters;
 		retries += st.retries;
+		r->sink_rows[s] += r->nrows - st.dead_letters;
 	}
 	r->rows_total += r->nrows;
 	r->dead_total += r->dead_pending;
 	r->batches++;
+	r->life_rows += r->nrows;
+	r->life_dead += r->dead_pending;
+	r->life_batches++;
+	r->life_refused += refused;
+	r->life_retries += retries;
+	save_stats(r);
+	fault_point("realtime-after-batch");
 	log_line(LOG_INFO, "batch",
 		 (struct log_field[]){ LOG_I("id", r->batch_id), LOG_I("rows", r->nrows),
 				       LOG_I("dead_letters", r->dead_pending), LOG_I("refused_by_sinks", refused),
@@ -526,6 +602,7 @@ int cmd_realtime(int argc, char **argv)
 			goto out;
 		}
 	}
+	load_stats(&r);
 	r.rows = calloc(c.max_rows, sizeof(*r.rows));
 	r.strs = calloc(c.max_rows, sizeof(*r.strs));
 	r.next = rd_kafka_topic_partition_list_new(8);

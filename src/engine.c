@@ -72,6 +72,7 @@ struct engine {
 	const char *exclude[4];
 	uint64_t next_batch;
 	uint64_t total_rows, total_files; /* over the checkpoint's life */
+	uint64_t total_batches, total_dead, total_retries;
 	struct row *rows;
 	size_t nrows;
 	/* progress (replay on a TTY) */
@@ -880,10 +881,15 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 		e->sink_rows[s] += rows - st.dead_letters;
 	}
 	iso_now(when);
+	e->total_batches++;
+	e->total_dead += dead;
+	e->total_retries += retries;
 	commit =
-	    json_pack("{s:I,s:s,s:O,s:I,s:I,s:{s:I,s:I},s:o}", "batch", (json_int_t)batch, "committed_at", when,
-		      "files", results, "rows", (json_int_t)rows, "dead_letters", (json_int_t)dead, "totals", "rows",
-		      (json_int_t)e->total_rows, "files", (json_int_t)e->total_files, "sinks", sink_totals(e));
+	    json_pack("{s:I,s:s,s:O,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:o}}", "batch", (json_int_t)batch,
+		      "committed_at", when, "files", results, "rows", (json_int_t)rows, "dead_letters",
+		      (json_int_t)dead, "retries", (json_int_t)retries, "totals", "rows", (json_int_t)e->total_rows,
+		      "files", (json_int_t)e->total_files, "batches", (json_int_t)e->total_batches, "dead_letters",
+		      (json_int_t)e->total_dead, "retries", (json_int_t)e->total_retries, "sinks", sink_totals(e));
 	if (commit == NULL || checkpoint_write_commit(e->ck, batch, commit, err, errlen) < 0)
 		goto out;
 	fault_point("after-commit");
@@ -923,6 +929,9 @@ static int recover(struct engine *e, char *err, size_t errlen)
 		json_t *sinks = json_object_get(c, "sinks");
 		e->total_rows = (uint64_t)json_integer_value(json_object_get(totals, "rows"));
 		e->total_files = (uint64_t)json_integer_value(json_object_get(totals, "files"));
+		e->total_batches = (uint64_t)json_integer_value(json_object_get(totals, "batches"));
+		e->total_dead = (uint64_t)json_integer_value(json_object_get(totals, "dead_letters"));
+		e->total_retries = (uint64_t)json_integer_value(json_object_get(totals, "retries"));
 		for (int s = 0; s < e->cfg->nsinks; s++)
 			e->sink_rows[s] = (uint64_t)json_integer_value(json_object_get(sinks, sink_spec(e->sinks[s])));
 		json_decref(c);

@@ -309,3 +309,24 @@ int fsutil_parse_size(const char *s, uint64_t *bytes)
 	*bytes = (uint64_t)v;
 	return 0;
 }
+
+int64_t fsutil_parse_day(const char *s)
+{
+	struct tm tm;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0' || strlen(s) != 10)
+		return -1;
+	return (int64_t)timegm(&tm) / 86400;
+}
+
+void fsutil_format_day(int64_t day, char *out, size_t outlen)
+{
+	time_t secs = (time_t)(day * 86400);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(out, outlen, "%Y-%m-%d", &tm);
+}

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "fsutil.h"
 #include "mongoq.h"
-
-#define MONGOQ_MAX_DAYS 3660
 
 static mongoc_client_t *connect_uri(const char *uri_text, char *db, size_t dblen, char *err, size_t errlen)
 {
@@ -104,19 +103,6 @@ out:
 	return rc;
 }
 
-/* Days since the epoch of "YYYY-MM-DD", or -1. */
-static int64_t parse_day(const char *s)
-{
-	struct tm tm;
-	char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	return (int64_t)timegm(&tm) / 86400;
-}
-
 /* The sum of `what` (a field path such as "$network.bytes") over the documents with field == host
  * and @timestamp in [t0, t1) ms. One accumulator per $group: FerretDB 1.24 computes only the first
  * accumulator of a $group and returns 0 for the others. */
@@ -158,7 +144,7 @@ static int sum_direction(mongoc_collection_t *coll, const char *field, const cha
 json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
 		     char *err, size_t errlen)
 {
-	int64_t d0 = parse_day(from), d1 = parse_day(to);
+	int64_t d0 = fsutil_parse_day(from), d1 = fsutil_parse_day(to);
 	char db[128];
 	mongoc_client_t *c = NULL;
 	mongoc_collection_t *coll = NULL;
@@ -168,9 +154,9 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 		snprintf(err, errlen, "dates must be YYYY-MM-DD (got '%s' and '%s')", from, to);
 		return NULL;
 	}
-	if (d1 < d0 || d1 - d0 >= MONGOQ_MAX_DAYS) {
+	if (d1 < d0 || d1 - d0 >= DAILY_MAX_DAYS) {
 		snprintf(err, errlen, "the range %s..%s must run forward and span at most %d days", from, to,
-			 MONGOQ_MAX_DAYS);
+			 DAILY_MAX_DAYS);
 		return NULL;
 	}
 	c = connect_uri(uri, db, sizeof(db), err, errlen);
@@ -181,16 +167,13 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 	for (int64_t d = d0; d <= d1; d++) {
 		int64_t inb, inp, outb, outp, t0 = d * 86400000, t1 = (d + 1) * 86400000;
 		char day[16];
-		time_t secs = (time_t)(d * 86400);
-		struct tm tm;
 		if (sum_direction(coll, "destination.ip", host, t0, t1, &inb, &inp, err, errlen) < 0 ||
 		    sum_direction(coll, "source.ip", host, t0, t1, &outb, &outp, err, errlen) < 0) {
 			json_decref(out);
 			out = NULL;
 			break;
 		}
-		gmtime_r(&secs, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		fsutil_format_day(d, day, sizeof(day));
 		json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:I,s:I}", "day", day, "inBytes", (json_int_t)inb,
 						     "outBytes", (json_int_t)outb, "inPackets", (json_int_t)inp,
 						     "outPackets", (json_int_t)outp));

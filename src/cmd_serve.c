@@ -1,0 +1,705 @@
+/* `pcapstream serve`: the dashboard. An HTTP server (CivetWeb) with the page from web/, the daily
+ * traffic API over MongoDB or Elasticsearch, the live chart's WebSocket fed from the hot topic,
+ * and Prometheus metrics of the ingest jobs. */
+#include <arpa/inet.h>
+#include <civetweb.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "esclient.h"
+#include "esq.h"
+#include "fsutil.h"
+#include "live.h"
+#include "log.h"
+#include "metrics.h"
+#include "mongoq.h"
+
+#ifndef PCAPSTREAM_SOURCE_WEB
+#define PCAPSTREAM_SOURCE_WEB "/usr/share/pcapstream/web"
+#endif
+
+#define SERVE_MAX_SOURCES 16
+#define SERVE_MAX_DAYS	  366
+#define SERVE_WS_RESERVE  8 /* worker threads kept for plain requests */
+
+enum backend { BACKEND_MONGO, BACKEND_ES };
+
+struct serve {
+	char web_root[PATH_MAX];
+	enum backend backend;
+	const char *mongo_uri;
+	struct esclient es;
+	const char *checkpoints[SERVE_MAX_SOURCES + 1];
+	const char *rt_states[SERVE_MAX_SOURCES + 1];
+	int ncheckpoints, nrt_states;
+	struct live *live;
+	pthread_mutex_t ws_mu; /* guards ws[] and nws */
+	struct mg_connection **ws;
+	int nws, max_ws;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pcapstream serve [options]\n\n"
+		   "The dashboard: a page with the daily traffic of a host (stacked in/out bytes per day) and a live\n"
+		   "chart of the hot topic (bytes per 10 s window), plus an HTTP API and Prometheus metrics.\n\n"
+		   "  GET /                   the page (web/index.html)\n"
+		   "  GET /api/daily?host=IP&from=YYYY-MM-DD&to=YYYY-MM-DD[&dataset=packets|flows]\n"
+		   "                          [{day, inBytes, outBytes, inPackets, outPackets}] per UTC day\n"
+		   "  GET /api/live           {status, window_s, points: [{t, bytes, packets}]}\n"
+		   "  WebSocket /ws/live      the history on connect, then one point per window\n"
+		   "  GET /metrics            rows per sink, batches, retries, dead letters, quarantined files,\n"
+		   "                          consumer lag (from --checkpoint and --realtime-state folders)\n\n"
+		   "options:\n"
+		   "  --listen ADDR:PORT      where to listen (default 127.0.0.1:8080; IPv4 only)\n"
+		   "  --backend mongo|es      where /api/daily reads (default mongo)\n"
+		   "  --mongo URI             MongoDB (default mongodb://127.0.0.1:27017/pcapstream)\n"
+		   "  --es URL[?options]      Elasticsearch, as the es: sink spec (default http://127.0.0.1:9200)\n"
+		   "  --brokers LIST          Kafka, for the live chart (without it the live chart is off)\n"
+		   "  --hot-topic NAME        the hot topic realtime writes (default pcapstream.hot)\n"
+		   "  --live-group NAME       consumer group of the live view (default pcapstream-serve-HOST-PID:\n"
+		   "                          each dashboard sees every record, from the latest offsets)\n"
+		   "  --window DURATION       live window (default 10s)\n"
+		   "  --history N             windows sent to a new client (default 60)\n"
+		   "  --checkpoint DIR        a watch/replay checkpoint to report in /metrics (repeatable)\n"
+		   "  --realtime-state DIR    a realtime --state-dir to report in /metrics (repeatable)\n"
+		   "  --web-root DIR          the page's folder (default: PCAPSTREAM_WEB_ROOT, else web/ beside\n"
+		   "                          the binary's folder or in the source tree it was built from, else\n"
+		   "                          /usr/share/pcapstream/web)\n"
+		   "  --threads N             HTTP worker threads; each live client holds one (default 32)\n"
+		   "  --log-format text|json  log lines (default text)\n");
+}
+
+/* --- responses --------------------------------------------------------------------------------- */
+
+static int send_body(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
+{
+	mg_printf(c,
+		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
+		  "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+		  status, mg_get_response_code_text(c, status), ctype, len);
+	mg_write(c, body, len);
+	return status;
+}
+
+/* Send j (stolen) as JSON with the given status. */
+static int send_json(struct mg_connection *c, int status, json_t *j)
+{
+	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	int rc;
+
+	if (text == NULL)
+		rc = send_body(c, 500, "application/json", "{\"error\":\"out of memory\"}", 25);
+	else
+		rc = send_body(c, status, "application/json", text, strlen(text));
+	free(text);
+	json_decref(j);
+	return rc;
+}
+
+/* {"error": why, "param": param} with status 400 (param NULL: no "param"). */
+static int send_error(struct mg_connection *c, int status, const char *param, const char *why)
+{
+	json_t *j = json_pack("{s:s}", "error", why);
+
+	if (param != NULL)
+		json_object_set_new(j, "param", json_string(param));
+	return send_json(c, status, j);
+}
+
+static int only_get(struct mg_connection *c)
+{
+	const char *m = mg_get_request_info(c)->request_method;
+
+	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		return 0;
+	send_error(c, 405, NULL, "only GET is allowed here");
+	return -1;
+}
+
+/* --- the page ---------------------------------------------------------------------------------- */
+
+static const struct {
+	const char *uri, *file, *mime;
+} static_files[] = {
+	{ "/", "index.html", "text/html; charset=utf-8" },
+	{ "/index.html", "index.html", "text/html; charset=utf-8" },
+	{ "/app.js", "app.js", "text/javascript; charset=utf-8" },
+	{ "/style.css", "style.css", "text/css; charset=utf-8" },
+	{ "/vendor/echarts.min.js", "node_modules/echarts/dist/echarts.min.js", "text/javascript; charset=utf-8" },
+	{ NULL, NULL, NULL },
+};
+
+static int handle_static(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	const char *uri = mg_get_request_info(c)->local_uri;
+
+	if (only_get(c) < 0)
+		return 405;
+	for (int i = 0; static_files[i].uri != NULL; i++) {
+		if (strcmp(uri, static_files[i].uri) != 0)
+			continue;
+		char path[PATH_MAX + 64];
+		snprintf(path, sizeof(path), "%s/%s", s->web_root, static_files[i].file);
+		if (access(path, R_OK) != 0)
+			return send_error(c, 404, NULL, "not installed: run `make web` (npm ci in web/)");
+		mg_send_mime_file(c, path, static_files[i].mime);
+		return 200;
+	}
+	return send_error(c, 404, NULL, "no such page");
+}
+
+/* --- GET /api/daily ---------------------------------------------------------------------------- */
+
+struct daily_params {
+	char host[INET6_ADDRSTRLEN];
+	char from[16], to[16];
+	char dataset[16];
+};
+
+/* Parse and check the query string. 0, or -1 with the offending parameter and why. */
+static int parse_daily(const char *qs, struct daily_params *p, const char **param, char *why, size_t whylen)
+{
+	char raw_host[256] = "", buf[1024];
+	int seen_host = 0, seen_from = 0, seen_to = 0;
+
+	snprintf(p->dataset, sizeof(p->dataset), "packets");
+	snprintf(buf, sizeof(buf), "%s", qs != NULL ? qs : "");
+	for (char *save = NULL, *kv = strtok_r(buf, "&", &save); kv != NULL; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '='), val[256];
+		if (eq != NULL)
+			*eq = '\0';
+		if (mg_url_decode(eq != NULL ? eq + 1 : "", eq != NULL ? (int)strlen(eq + 1) : 0, val, sizeof(val), 1) <
+		    0) {
+			*param = strcmp(kv, "host") == 0 ? "host" : kv;
+			snprintf(why, whylen, "value too long");
+			return -1;
+		}
+		if (strcmp(kv, "host") == 0) {
+			snprintf(raw_host, sizeof(raw_host), "%s", val);
+			seen_host = 1;
+		} else if (strcmp(kv, "from") == 0 || strcmp(kv, "to") == 0) {
+			char *dst = kv[0] == 'f' ? p->from : p->to;
+			*param = kv[0] == 'f' ? "from" : "to";
+			if (fsutil_parse_day(val) < 0) {
+				snprintf(why, whylen, "'%.40s' is not a date of the form YYYY-MM-DD", val);
+				return -1;
+			}
+			snprintf(dst, 16, "%.10s", val);
+			*(kv[0] == 'f' ? &seen_from : &seen_to) = 1;
+		} else if (strcmp(kv, "dataset") == 0) {
+			*param = "dataset";
+			if (strcmp(val, "packets") != 0 && strcmp(val, "flows") != 0) {
+				snprintf(why, whylen, "'%.40s' is neither packets (captures) nor flows (pmacct)", val);
+				return -1;
+			}
+			snprintf(p->dataset, sizeof(p->dataset), "%.15s", val);
+		} else {
+			*param = "query";
+			snprintf(why, whylen, "unknown parameter '%.40s' (known: host, from, to, dataset)", kv);
+			return -1;
+		}
+	}
+	unsigned char addr[16];
+	*param = !seen_host ? "host" : !seen_from ? "from" : !seen_to ? "to" : NULL;
+	if (*param != NULL) {
+		snprintf(why, whylen, "missing (e.g. ?host=10.0.0.1&from=2024-01-01&to=2024-01-07)");
+		return -1;
+	}
+	*param = "host";
+	if (inet_pton(AF_INET, raw_host, addr) == 1) {
+		inet_ntop(AF_INET, addr, p->host, sizeof(p->host));
+	} else if (inet_pton(AF_INET6, raw_host, addr) == 1) {
+		inet_ntop(AF_INET6, addr, p->host, sizeof(p->host)); /* RFC 5952, as stored */
+	} else {
+		snprintf(why, whylen, "'%.60s' is not an IPv4 or IPv6 address", raw_host);
+		return -1;
+	}
+	int64_t d0 = fsutil_parse_day(p->from), d1 = fsutil_parse_day(p->to);
+	*param = "to";
+	if (d1 < d0) {
+		snprintf(why, whylen, "%s is before from (%s)", p->to, p->from);
+		return -1;
+	}
+	if (d1 - d0 >= SERVE_MAX_DAYS) {
+		snprintf(why, whylen, "the range spans %lld days; at most %d", (long long)(d1 - d0 + 1),
+			 SERVE_MAX_DAYS);
+		return -1;
+	}
+	return 0;
+}
+
+static int handle_daily(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	struct daily_params p;
+	const char *param = NULL;
+	char why[512], err[1024];
+	json_t *res;
+
+	if (only_get(c) < 0)
+		return 405;
+	if (parse_daily(mg_get_request_info(c)->query_string, &p, &param, why, sizeof(why)) < 0)
+		return send_error(c, 400, param, why);
+	if (s->backend == BACKEND_MONGO)
+		res = mongoq_daily(s->mongo_uri, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+	else
+		res = esq_daily(&s->es, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+	if (res == NULL) {
+		const char *name = s->backend == BACKEND_MONGO ? "mongo" : "es";
+		log_line(LOG_WARN, "daily query failed",
+			 (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
+		return send_json(
+		    c, 503,
+		    json_pack("{s:s,s:s,s:s}", "error",
+			      s->backend == BACKEND_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
+			      "backend", name, "detail", err));
+	}
+	return send_json(c, 200, res);
+}
+
+/* --- GET /metrics ------------------------------------------------------------------------------ */
+
+static int live_clients(struct serve *s)
+{
+	int n;
+
+	pthread_mutex_lock(&s->ws_mu);
+	n = s->nws;
+	pthread_mutex_unlock(&s->ws_mu);
+	return n;
+}
+
+static int handle_metrics(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	struct metrics_sources src = {
+		.checkpoints = s->checkpoints,
+		.realtime_states = s->rt_states,
+		.live = s->live,
+		.live_clients = live_clients(s),
+	};
+	size_t len = 0;
+
+	if (only_get(c) < 0)
+		return 405;
+	char *text = metrics_render(&src, &len);
+	if (text == NULL)
+		return send_error(c, 500, NULL, "out of memory");
+	send_body(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	free(text);
+	return 200;
+}
+
+/* --- the live chart ---------------------------------------------------------------------------- */
+
+/* {"type":"hello","status":..,"window_s":..,"history":[...]} or the same without history. */
+static json_t *live_hello(struct serve *s, int with_history)
+{
+	json_t *j;
+
+	if (s->live == NULL)
+		return json_pack("{s:s,s:s,s:s,s:[]}", "type", "hello", "status", "off", "error",
+				 "the live chart is off: serve was started without --brokers", "history");
+	j = live_status_json(s->live);
+	json_object_set_new(j, "type", json_string(with_history ? "hello" : "status"));
+	if (with_history)
+		json_object_set_new(j, "history", live_history(s->live));
+	return j;
+}
+
+static int handle_live(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+
+	if (only_get(c) < 0)
+		return 405;
+	json_t *j = live_hello(s, 1);
+	json_object_set(j, "points", json_object_get(j, "history"));
+	json_object_del(j, "history");
+	json_object_del(j, "type");
+	return send_json(c, 200, j);
+}
+
+static int ws_connect(const struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	int full;
+
+	(void)c;
+	pthread_mutex_lock(&s->ws_mu);
+	full = s->nws >= s->max_ws;
+	pthread_mutex_unlock(&s->ws_mu);
+	if (full)
+		log_line(LOG_WARN, "live client refused: too many", (struct log_field[]){ LOG_I("max", s->max_ws) }, 1);
+	return full; /* non-zero refuses */
+}
+
+/* Send text to one client; called with ws_mu held. */
+static void ws_send(struct mg_connection *c, const char *text)
+{
+	mg_websocket_write(c, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
+}
+
+static void ws_ready(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	json_t *hello = live_hello(s, 1);
+	char *text = json_dumps(hello, JSON_COMPACT);
+
+	pthread_mutex_lock(&s->ws_mu);
+	if (s->nws < s->max_ws)
+		s->ws[s->nws++] = c;
+	if (text != NULL)
+		ws_send(c, text);
+	pthread_mutex_unlock(&s->ws_mu);
+	free(text);
+	json_decref(hello);
+}
+
+static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
+{
+	(void)c;
+	(void)data;
+	(void)len;
+	(void)cbdata;
+	return (bits & 0x0f) != MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE; /* client messages are ignored */
+}
+
+static void ws_close(const struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+
+	pthread_mutex_lock(&s->ws_mu);
+	for (int i = 0; i < s->nws; i++) {
+		if (s->ws[i] == c) {
+			s->ws[i] = s->ws[--s->nws];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->ws_mu);
+}
+
+/* The live view's callback: a closed window (or, with p NULL, a Kafka state change) to every client. */
+static void on_live(const struct live_point *p, void *arg)
+{
+	struct serve *s = arg;
+	json_t *j = p != NULL ? live_point_json(p) : live_hello(s, 0);
+	char *text;
+
+	if (p != NULL)
+		json_object_set_new(j, "type", json_string("point"));
+	text = json_dumps(j, JSON_COMPACT);
+	pthread_mutex_lock(&s->ws_mu);
+	for (int i = 0; i < s->nws && text != NULL; i++)
+		ws_send(s->ws[i], text);
+	pthread_mutex_unlock(&s->ws_mu);
+	free(text);
+	json_decref(j);
+}
+
+/* --- start-up ---------------------------------------------------------------------------------- */
+
+/* CivetWeb's own messages (e.g. "cannot bind to 127.0.0.1:8080") go to our log. */
+static int on_civetweb_log(const struct mg_connection *c, const char *message)
+{
+	(void)c;
+	log_line(LOG_WARN, "http server", (struct log_field[]){ LOG_S("message", message) }, 1);
+	return 1;
+}
+
+/* Find the page: the flag, PCAPSTREAM_WEB_ROOT, web/ beside the build (EXE/../web), the web/ of
+ * the source tree it was built from, the installed copy. 0, or -1 with err. */
+static int find_web_root(const char *flag, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char exe[PATH_MAX], beside[PATH_MAX + 16], probe[PATH_MAX + 32];
+	const char *cands[5] = { flag, flag == NULL ? getenv("PCAPSTREAM_WEB_ROOT") : NULL, NULL, PCAPSTREAM_SOURCE_WEB,
+				 "/usr/share/pcapstream/web" };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		snprintf(beside, sizeof(beside), "%s/../web", exe);
+		cands[2] = beside;
+	}
+	for (int i = 0; i < 5; i++) {
+		if (cands[i] == NULL)
+			continue;
+		snprintf(probe, sizeof(probe), "%s/index.html", cands[i]);
+		if (access(probe, R_OK) == 0 && realpath(cands[i], out) != NULL) {
+			(void)outlen;
+			return 0;
+		}
+		if (i < 2) {
+			snprintf(err, errlen, "%s has no index.html: give the web/ folder of pcapstream", cands[i]);
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "cannot find the page (web/index.html): use --web-root DIR");
+	return -1;
+}
+
+/* Warn when Elasticsearch lacks the index template: without it addresses are mapped as text and
+ * the daily query finds nothing for them. The server starts anyway (ES may come up later). */
+static void check_es_template(const struct esclient *es)
+{
+	char path[256], err[1024];
+
+	snprintf(path, sizeof(path), "/_index_template/%s", es->prefix);
+	long st = esclient_request(es, "GET", path, NULL, NULL, err, sizeof(err));
+	if (st == 404)
+		log_line(LOG_WARN,
+			 "Elasticsearch has no pcapstream index template: addresses are not mapped as ip and the daily "
+			 "query misses them; run `pcapstream setup --es URL` before ingesting",
+			 (struct log_field[]){ LOG_S("template", es->prefix) }, 1);
+	else if (st < 0)
+		log_line(LOG_WARN, "Elasticsearch is not reachable yet; /api/daily answers 503 until it is",
+			 (struct log_field[]){ LOG_S("error", err) }, 1);
+}
+
+struct serve_opts {
+	const char *listen, *backend, *mongo, *es, *brokers, *hot_topic, *live_group, *web_root;
+	int64_t window_ns;
+	long history, threads;
+};
+
+/* Parse argv into o and s. 0, 1 after --help, -1 on a usage error (printed). */
+static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve *s, enum log_format *lf)
+{
+	static const struct option lopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "mongo", required_argument, NULL, 'm' },
+		{ "es", required_argument, NULL, 'e' },
+		{ "brokers", required_argument, NULL, 'k' },
+		{ "hot-topic", required_argument, NULL, 't' },
+		{ "live-group", required_argument, NULL, 'g' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "realtime-state", required_argument, NULL, 'r' },
+		{ "web-root", required_argument, NULL, 'W' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "log-format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	for (;;) {
+		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		char *end = NULL;
+		if (c == -1)
+			break;
+		switch (c) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'b':
+			o->backend = optarg;
+			break;
+		case 'm':
+			o->mongo = optarg;
+			break;
+		case 'e':
+			o->es = optarg;
+			break;
+		case 'k':
+			o->brokers = optarg;
+			break;
+		case 't':
+			o->hot_topic = optarg;
+			break;
+		case 'g':
+			o->live_group = optarg;
+			break;
+		case 'W':
+			o->web_root = optarg;
+			break;
+		case 'w':
+			if (fsutil_parse_duration(optarg, &o->window_ns) < 0 || o->window_ns < 1000000000LL) {
+				fprintf(stderr, "pcapstream serve: --window %s is not a duration of 1s or more\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'H':
+		case 'T': {
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
+				fprintf(stderr, "pcapstream serve: --%s %s is not a number from 1 to 100000\n",
+					c == 'H' ? "history" : "threads", optarg);
+				return -1;
+			}
+			*(c == 'H' ? &o->history : &o->threads) = v;
+			break;
+		}
+		case 'c':
+		case 'r': {
+			int *n = c == 'c' ? &s->ncheckpoints : &s->nrt_states;
+			if (*n >= SERVE_MAX_SOURCES) {
+				fprintf(stderr, "pcapstream serve: at most %d folders per kind\n", SERVE_MAX_SOURCES);
+				return -1;
+			}
+			(c == 'c' ? s->checkpoints : s->rt_states)[(*n)++] = optarg;
+			break;
+		}
+		case 'f':
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "pcapstream serve: --log-format is text or json\n");
+				return -1;
+			}
+			*lf = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream serve: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
+	}
+	if (strcmp(o->backend, "mongo") != 0 && strcmp(o->backend, "es") != 0) {
+		fprintf(stderr, "pcapstream serve: --backend is mongo or es, not '%s'\n", o->backend);
+		return -1;
+	}
+	if (o->threads <= SERVE_WS_RESERVE) {
+		fprintf(stderr, "pcapstream serve: --threads must be more than %d\n", SERVE_WS_RESERVE);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_opts o = {
+		.listen = "127.0.0.1:8080",
+		.backend = "mongo",
+		.mongo = "mongodb://127.0.0.1:27017/pcapstream",
+		.es = "http://127.0.0.1:9200",
+		.hot_topic = "pcapstream.hot",
+		.window_ns = 10000000000LL,
+		.history = 60,
+		.threads = 32,
+	};
+	struct serve s = { 0 };
+	struct mg_context *ctx = NULL;
+	struct mg_callbacks cbs = { .log_message = on_civetweb_log };
+	enum log_format lf = LOG_TEXT;
+	char err[1024], group[256], threads[16], host[128] = "host";
+	int rc = 2;
+
+	pthread_mutex_init(&s.ws_mu, NULL);
+	int pa = parse_args(argc, argv, &o, &s, &lf);
+	if (pa != 0) {
+		rc = pa > 0 ? 0 : 2;
+		goto out;
+	}
+	log_set_format(lf);
+	s.backend = strcmp(o.backend, "es") == 0 ? BACKEND_ES : BACKEND_MONGO;
+	s.mongo_uri = o.mongo;
+	if (esclient_parse(o.es, &s.es, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pcapstream serve: --es %s: %s\n", o.es, err);
+		goto out;
+	}
+	if (find_web_root(o.web_root, s.web_root, sizeof(s.web_root), err, sizeof(err)) < 0) {
+		fprintf(stderr, "pcapstream serve: %s\n", err);
+		goto out;
+	}
+	char probe[PATH_MAX + 64];
+	snprintf(probe, sizeof(probe), "%s/node_modules/echarts/dist/echarts.min.js", s.web_root);
+	if (access(probe, R_OK) != 0)
+		log_line(LOG_WARN, "ECharts is not installed: the charts will not draw (run `make web`)",
+			 (struct log_field[]){ LOG_S("missing", probe) }, 1);
+	s.max_ws = (int)o.threads - SERVE_WS_RESERVE;
+	s.ws = calloc((size_t)s.max_ws, sizeof(*s.ws));
+	if (s.ws == NULL) {
+		fprintf(stderr, "pcapstream serve: out of memory\n");
+		goto out;
+	}
+	if (o.brokers != NULL) {
+		gethostname(host, sizeof(host) - 1);
+		snprintf(group, sizeof(group), "pcapstream-serve-%s-%ld", host, (long)getpid());
+		struct live_config lc = {
+			.brokers = o.brokers,
+			.topic = o.hot_topic,
+			.group = o.live_group != NULL ? o.live_group : group,
+			.window_ms = o.window_ns / 1000000,
+			.history = (size_t)o.history,
+		};
+		if (live_start(&lc, on_live, &s, &s.live, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pcapstream serve: live view: %s\n", err);
+			goto out;
+		}
+	}
+	if (s.backend == BACKEND_ES)
+		check_es_template(&s.es);
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	snprintf(threads, sizeof(threads), "%ld", o.threads);
+	const char *mgopts[] = {
+		"listening_ports",
+		o.listen,
+		"num_threads",
+		threads,
+		"request_timeout_ms",
+		"30000",
+		"websocket_timeout_ms",
+		"30000",
+		"enable_websocket_ping_pong",
+		"yes",
+		NULL,
+	};
+	ctx = mg_start(&cbs, &s, mgopts);
+	if (ctx == NULL) {
+		fprintf(stderr,
+			"pcapstream serve: cannot listen on %s (in use, or not ADDR:PORT; see the message above)\n",
+			o.listen);
+		rc = 1;
+		goto out;
+	}
+	mg_set_request_handler(ctx, "/api/daily$", handle_daily, &s);
+	mg_set_request_handler(ctx, "/api/live$", handle_live, &s);
+	mg_set_request_handler(ctx, "/metrics$", handle_metrics, &s);
+	mg_set_websocket_handler(ctx, "/ws/live$", ws_connect, ws_ready, ws_data, ws_close, &s);
+	mg_set_request_handler(ctx, "/", handle_static, &s);
+	log_line(LOG_INFO, "serving",
+		 (struct log_field[]){ LOG_S("listen", o.listen), LOG_S("backend", o.backend),
+				       LOG_S("web_root", s.web_root),
+				       LOG_S("live", o.brokers != NULL ? o.hot_topic : "off"),
+				       LOG_I("checkpoints", s.ncheckpoints), LOG_I("realtime_states", s.nrt_states) },
+		 6);
+	while (!stop_requested)
+		pause();
+	log_msg(LOG_INFO, "stopping");
+	rc = 0;
+out:
+	if (ctx != NULL)
+		mg_stop(ctx);
+	live_stop(s.live);
+	free(s.ws);
+	pthread_mutex_destroy(&s.ws_mu);
+	return rc;
+}

@@ -1,0 +1,138 @@
+// The pcapstream dashboard: the daily chart (GET /api/daily) and the live chart (WebSocket /ws/live).
+// State the browser test reads is kept on window.pcapstream.
+'use strict';
+
+const state = { daily: null, livePoints: [], liveStatus: 'connecting', windowS: 10 };
+window.pcapstream = state;
+
+const $ = (id) => document.getElementById(id);
+const MAX_LIVE_POINTS = 360;
+
+function setStatus(el, text, kind) {
+  el.textContent = text;
+  el.className = 'status' + (kind ? ' ' + kind : '');
+}
+
+function humanBytes(v) {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? v : v.toFixed(1)) + ' ' + units[i];
+}
+
+function isoDay(d) { return d.toISOString().slice(0, 10); }
+
+// --- daily access trend ------------------------------------------------------------------------
+
+const dailyChart = echarts.init($('daily-chart'));
+dailyChart.setOption({
+  tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: humanBytes },
+  legend: { data: ['inbound', 'outbound'], top: 0 },
+  grid: { left: 70, right: 20, top: 40, bottom: 30 },
+  xAxis: { type: 'category', data: [] },
+  yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: humanBytes } },
+  series: [
+    { name: 'inbound', type: 'bar', stack: 'bytes', data: [], itemStyle: { color: '#2f6fde' } },
+    { name: 'outbound', type: 'bar', stack: 'bytes', data: [], itemStyle: { color: '#f28e2b' } },
+  ],
+});
+
+async function loadDaily() {
+  const q = new URLSearchParams({
+    host: $('host').value.trim(), from: $('from').value, to: $('to').value, dataset: $('dataset').value,
+  });
+  history.replaceState(null, '', '?' + q.toString());
+  setStatus($('daily-status'), 'loading…');
+  let res, body;
+  try {
+    res = await fetch('/api/daily?' + q.toString());
+    body = await res.json();
+  } catch (e) {
+    setStatus($('daily-status'), 'The dashboard server cannot be reached: ' + e.message, 'error');
+    return;
+  }
+  if (!res.ok) {
+    const what = res.status === 503 ? (body.error || 'backend unavailable') + ' (HTTP 503): ' + (body.detail || '')
+                                    : 'Bad ' + (body.param || 'request') + ': ' + body.error;
+    setStatus($('daily-status'), what, 'error');
+    state.daily = { error: res.status, body };
+    return;
+  }
+  state.daily = body;
+  const inb = body.reduce((s, d) => s + d.inBytes, 0), outb = body.reduce((s, d) => s + d.outBytes, 0);
+  setStatus($('daily-status'), `${q.get('host')}: ${humanBytes(inb)} in, ${humanBytes(outb)} out over ${body.length} days`, 'ok');
+  dailyChart.setOption({
+    xAxis: { data: body.map((d) => d.day) },
+    series: [{ data: body.map((d) => d.inBytes) }, { data: body.map((d) => d.outBytes) }],
+  });
+}
+
+$('daily-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadDaily(); });
+
+(function initForm() {
+  const p = new URLSearchParams(location.search);
+  const today = new Date();
+  const weekAgo = new Date(today.getTime() - 6 * 86400000);
+  $('host').value = p.get('host') || '';
+  $('from').value = p.get('from') || isoDay(weekAgo);
+  $('to').value = p.get('to') || isoDay(today);
+  if (p.get('dataset')) $('dataset').value = p.get('dataset');
+  if (p.get('host')) loadDaily();
+})();
+
+// --- real-time access trend --------------------------------------------------------------------
+
+const liveChart = echarts.init($('live-chart'));
+liveChart.setOption({
+  tooltip: { trigger: 'axis', valueFormatter: humanBytes },
+  animation: false,
+  legend: { data: ['bytes'], top: 0 },
+  grid: { left: 70, right: 20, top: 40, bottom: 30 },
+  xAxis: { type: 'time' },
+  yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: humanBytes } },
+  series: [{ name: 'bytes', type: 'line', showSymbol: true, data: [], areaStyle: { opacity: 0.15 } }],
+});
+
+function drawLive() {
+  const pts = state.livePoints, w = state.windowS * 1000;
+  // the axis covers at least 30 windows, ending one window after the newest point
+  const max = pts.length ? pts[pts.length - 1].t + w : Date.now();
+  const min = Math.min(pts.length ? pts[0].t : max, max - 30 * w);
+  liveChart.setOption({ xAxis: { min, max }, series: [{ data: pts.map((p) => [p.t, p.bytes]) }] });
+}
+
+function showLiveStatus(msg) {
+  state.liveStatus = msg.status;
+  if (msg.window_s) state.windowS = msg.window_s;
+  if (msg.status === 'ok') setStatus($('live-status'), `live: bytes per ${state.windowS} s window from the hot topic`, 'ok');
+  else if (msg.status === 'off') setStatus($('live-status'), msg.error, 'error');
+  else setStatus($('live-status'), 'Kafka is unavailable: ' + (msg.error || 'no broker answers'), 'error');
+}
+
+let retryMs = 1000;
+function connectLive() {
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/live');
+  ws.onmessage = (ev) => {
+    const msg = JSON.parse(ev.data);
+    if (msg.type === 'hello') {
+      retryMs = 1000;
+      state.livePoints = msg.history;
+      showLiveStatus(msg);
+    } else if (msg.type === 'status') {
+      showLiveStatus(msg);
+    } else if (msg.type === 'point') {
+      state.livePoints.push({ t: msg.t, bytes: msg.bytes, packets: msg.packets });
+      if (state.livePoints.length > MAX_LIVE_POINTS) state.livePoints.shift();
+    }
+    drawLive();
+  };
+  ws.onclose = () => {
+    state.liveStatus = 'disconnected';
+    setStatus($('live-status'), `The dashboard server closed the live connection; retrying in ${retryMs / 1000} s`, 'error');
+    setTimeout(connectLive, retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  };
+}
+connectLive();
+
+window.addEventListener('resize', () => { dailyChart.resize(); liveChart.resize(); });

@@ -12,20 +12,20 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lm -lpthr
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
 LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/fsutil.c \
-	src/hash.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
+	src/hash.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
 	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/status.c src/strmap.c src/watch.c
 CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_serve.c src/cmd_setup.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)
 GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
 
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/row_fields.o
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/row_fields.o $(BUILD)/obj/kibana_objects.o
 CMD_OBJ  := $(CMD_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 
 FUZZ_SECONDS ?= 60
 
 
-.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test kibana-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -73,6 +73,15 @@ serve: deps
 $(GEN) &: schema/fields.tsv scripts/gen-schema
 	scripts/gen-schema c $(BUILD)/gen
 
+# Kibana's saved objects, compiled in for `setup --kibana`.
+$(BUILD)/gen/kibana_objects.c: schema/kibana/pcapstream.ndjson scripts/embed
+	@mkdir -p $(dir $@)
+	scripts/embed kibana_objects $< $@
+
+$(BUILD)/obj/kibana_objects.o: $(BUILD)/gen/kibana_objects.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
+
 $(BUILD)/obj/row_fields.o: $(BUILD)/gen/row_fields.c $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -MMD -c -o $@ $<
@@ -101,7 +110,7 @@ $(BUILD)/check_pcapstream: $(LIB_OBJ) $(TEST_OBJ)
 FUZZ_SMOKE_SECONDS ?= 30
 
 test: deps
-	$(MAKE) format-check unit-test cli-test schema-test corpus-test engine-test valgrind-test
+	$(MAKE) format-check unit-test cli-test schema-test kibana-test corpus-test engine-test valgrind-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	$(MAKE) itest
@@ -118,6 +127,9 @@ cli-test: $(BUILD)/pcapstream
 
 schema-test:
 	tests/schema-test
+
+kibana-test: $(BUILD)/pcapstream
+	tests/kibana-test $(BUILD)/pcapstream
 
 engine-test: $(BUILD)/pcapstream
 	tests/engine-test --bin $(BUILD)/pcapstream

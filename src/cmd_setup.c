@@ -6,18 +6,23 @@
 #include <string.h>
 #include "cmd.h"
 #include "esclient.h"
+#include "kibana.h"
 #include "mongoq.h"
 #include "row.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pcapstream setup [--es URL[?prefix=P]] [--mongo URI]\n\n"
+	fprintf(f, "usage: pcapstream setup [--es URL[?prefix=P]] [--mongo URI] [--kibana URL]\n\n"
 		   "Install, or bring up to date, the composable index template PREFIX for the indices PREFIX-*\n"
 		   "(default prefix pcapstream): the mappings of schema v1 (ip for addresses, date_nanos for\n"
 		   "@timestamp, keyword/long/integer elsewhere). Safe to run again at any time. Credentials and\n"
 		   "TLS as for the es: sink (PCAPSTREAM_ES_USER/_PASSWORD or PCAPSTREAM_ES_API_KEY, ca=FILE).\n"
 		   "With --mongo: the indexes on @timestamp, source.ip and destination.ip of the collections\n"
-		   "packets and flows in the URI's database (default pcapstream). Idempotent too.\n");
+		   "packets and flows in the URI's database (default pcapstream). Idempotent too.\n"
+		   "With --kibana: import the data view (PREFIX-*, prefix from --es) and the \"pcapstream traffic\"\n"
+		   "dashboard through POST /api/saved_objects/_import?overwrite=true; running it again overwrites\n"
+		   "them. Credentials: PCAPSTREAM_KIBANA_USER/_PASSWORD or PCAPSTREAM_KIBANA_API_KEY, else the\n"
+		   "PCAPSTREAM_ES_ ones.\n");
 }
 
 /* The index template for prefix, as a JSON object (caller decrefs), or NULL. */
@@ -78,10 +83,11 @@ int cmd_setup(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "es", required_argument, NULL, 'e' },
 		{ "mongo", required_argument, NULL, 'm' },
+		{ "kibana", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *es = NULL, *mongo = NULL;
+	const char *es = NULL, *mongo = NULL, *kibana = NULL;
 	char err[1024];
 	int rc = 0;
 
@@ -93,6 +99,8 @@ int cmd_setup(int argc, char **argv)
 			es = optarg;
 		} else if (c == 'm') {
 			mongo = optarg;
+		} else if (c == 'k') {
+			kibana = optarg;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -101,8 +109,9 @@ int cmd_setup(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (es == NULL && mongo == NULL) {
-		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL and/or --mongo URI (see --help)\n");
+	if (es == NULL && mongo == NULL && kibana == NULL) {
+		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL, --mongo URI and/or --kibana URL "
+				"(see --help)\n");
 		return 2;
 	}
 	if (es != NULL)
@@ -114,6 +123,19 @@ int cmd_setup(int argc, char **argv)
 		} else {
 			printf("setup: indexes on @timestamp, source.ip, destination.ip of packets and flows at %s\n",
 			       mongo);
+		}
+	}
+	if (rc == 0 && kibana != NULL) {
+		struct esclient ec;
+		const char *prefix = es != NULL && esclient_parse(es, &ec, err, sizeof(err)) == 0 ? ec.prefix : NULL;
+		int n = kibana_import(kibana, prefix, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "pcapstream setup: --kibana: %s\n", err);
+			rc = 1;
+		} else {
+			printf("setup: %d Kibana saved objects imported at %s (data view %s-*, dashboard \"pcapstream "
+			       "traffic\")\n",
+			       n, kibana, prefix != NULL ? prefix : "pcapstream");
 		}
 	}
 	return rc;

@@ -8,6 +8,9 @@ enum log_level { LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_format(enum log_format f);
 
+/* "text" or "json" into *out. Returns 0, or -1 (out untouched) for anything else. */
+int log_parse_format(const char *s, enum log_format *out);
+
 /* While on, a progress line may be on the terminal: each log line first erases it. */
 void log_set_progress_line(int on);
 

@@ -411,11 +411,10 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 			c->state_dir = optarg;
 			break;
 		case 'l':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+			if (log_parse_format(optarg, lf) < 0) {
 				fprintf(stderr, "pcapstream realtime: --log-format is text or json\n");
 				return -1;
 			}
-			*lf = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
 			break;
 		case 'h':
 			usage(stdout);

@@ -561,11 +561,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve 
 			break;
 		}
 		case 'f':
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+			if (log_parse_format(optarg, lf) < 0) {
 				fprintf(stderr, "pcapstream serve: --log-format is text or json\n");
 				return -1;
 			}
-			*lf = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
 			break;
 		case 'h':
 			usage(stdout);

@@ -237,11 +237,7 @@ static int apply(struct config *cfg, enum engine_mode mode, const struct opt_inf
 		cfg->sinks[e->nsinks++] = keep(cfg, val);
 		break;
 	case OPT_LOG_FORMAT:
-		if (strcmp(val, "text") == 0) {
-			cfg->log_format = LOG_TEXT;
-		} else if (strcmp(val, "json") == 0) {
-			cfg->log_format = LOG_JSON;
-		} else {
+		if (log_parse_format(val, &cfg->log_format) < 0) {
 			snprintf(err, errlen, "%s: log-format '%s' is not text or json", where, val);
 			return -1;
 		}

@@ -110,3 +110,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	log_line(level, msg, NULL, 0);
 }
+
+int log_parse_format(const char *s, enum log_format *out)
+{
+	if (strcmp(s, "text") != 0 && strcmp(s, "json") != 0)
+		return -1;
+	*out = strcmp(s, "json") == 0 ? LOG_JSON : LOG_TEXT;
+	return 0;
+}

@@ -164,7 +164,7 @@ asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
 FUZZ_BUILD := build/fuzz
 fuzz-build:
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" \
-		$(FUZZ_BUILD)/obj/row_fields.o $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+		$(FUZZ_BUILD)/obj/row_fields.o $(FUZZ_BUILD)/obj/kibana_objects.o $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -I$(FUZZ_BUILD)/gen \
 		$(shell pkg-config --cflags $(PKGS)) -o $(FUZZ_BUILD)/fuzz_decode fuzz/fuzz_decode.c \
 		$(FUZZ_BUILD)/obj/*.o $(LDLIBS)

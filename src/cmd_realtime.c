@@ -52,6 +52,8 @@ struct rt {
 	/* over the life of the state folder (stats.json), for `serve`'s /metrics */
 	uint64_t life_rows, life_batches, life_dead, life_refused, life_retries;
 	uint64_t sink_rows[RT_MAX_SINKS + 1];
+	int stats_dirty;	  /* batches committed since stats.json was written */
+	int64_t stats_written_ms; /* when it was, monotonic */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -83,7 +85,8 @@ static void usage(FILE *f)
 	       "  --dead-letter-topic NAME  send them to this topic instead\n"
 	       "  --pmacct-timezone TZ      zone of pmacct's time strings, which carry none (default UTC)\n"
 	       "  --state-dir DIR           sinks' own state, e.g. ES dead letters, and stats.json (counters and\n"
-	       "                            consumer lag for `serve --realtime-state`; default pcapstream-realtime)\n"
+	       "                            consumer lag for `serve --realtime-state`, rewritten at most once a\n"
+	       "                            second; default pcapstream-realtime)\n"
 	       "  --log-format text|json    log lines (default text)\n");
 }
 
@@ -156,7 +159,7 @@ static int sync_dead_letters(struct rt *r, char *err, size_t errlen)
 }
 
 /* STATE_DIR/stats.json: counters over the folder's life and the consumer lag per partition, written
- * after every batch (atomically; a failure is logged, ingestion goes on). */
+ * atomically (a failure is logged, ingestion goes on). */
 static void save_stats(struct rt *r)
 {
 	rd_kafka_topic_partition_list_t *as = NULL;
@@ -196,6 +199,19 @@ static void save_stats(struct rt *r)
 			 (struct log_field[]){ LOG_S("file", path), LOG_S("error", text ? err : "out of memory") }, 2);
 	free(text);
 	json_decref(st);
+}
+
+/* Write stats.json if batches were committed since it was last written, at most once a second
+ * (each write costs two fsyncs), or now if force. */
+static void maybe_save_stats(struct rt *r, int force)
+{
+	int64_t now = mono_ms();
+
+	if (!r->stats_dirty || (!force && now - r->stats_written_ms < 1000))
+		return;
+	save_stats(r);
+	r->stats_dirty = 0;
+	r->stats_written_ms = now;
 }
 
 /* Continue the counters of a previous run from STATE_DIR/stats.json, if there is one. */
@@ -277,7 +293,8 @@ static int flush_batch(struct rt *r)
 	r->life_batches++;
 	r->life_refused += refused;
 	r->life_retries += retries;
-	save_stats(r);
+	r->stats_dirty = 1;
+	maybe_save_stats(r, r->batches == 1);
 	fault_point("realtime-after-batch");
 	log_line(LOG_INFO, "batch",
 		 (struct log_field[]){ LOG_I("id", r->batch_id), LOG_I("rows", r->nrows),
@@ -668,7 +685,9 @@ int cmd_realtime(int argc, char **argv)
 		}
 		if (flush_batch(&r) != 0)
 			break;
+		maybe_save_stats(&r, 0); /* the last batches' numbers, once the second is over */
 	}
+	maybe_save_stats(&r, 1);
 	log_line(LOG_INFO, "stopped",
 		 (struct log_field[]){ LOG_I("batches", r.batches), LOG_I("rows", r.rows_total),
 				       LOG_I("dead_letters", r.dead_total) },

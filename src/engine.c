@@ -926,7 +926,7 @@ static int recover(struct engine *e, char *err, size_t errlen)
 		if (c == NULL)
 			return -1;
 		json_t *totals = json_object_get(c, "totals");
-		json_t *sinks = json_object_get(c, "sinks");
+		json_t *sinks = json_object_get(totals, "sinks");
 		e->total_rows = (uint64_t)json_integer_value(json_object_get(totals, "rows"));
 		e->total_files = (uint64_t)json_integer_value(json_object_get(totals, "files"));
 		e->total_batches = (uint64_t)json_integer_value(json_object_get(totals, "batches"));

@@ -67,27 +67,28 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: pcapstream realtime --brokers HOST:PORT [options]\n\n"
-	       "Consume pmacct's JSON flow records (kafka plugin, kafka_output: json) from Kafka, map them to\n"
-	       "the row schema (event.dataset pmacct), write them to the cold sinks and republish them to the\n"
-	       "hot topic. Offsets are committed only after every sink flushed: a crash re-reads, the stores\n"
-	       "absorb the repeat by _id. Several instances in one group share the partitions.\n\n"
-	       "options:\n"
-	       "  --brokers LIST            Kafka bootstrap servers (required)\n"
-	       "  --topic NAME              pmacct's topic (default netflow)\n"
-	       "  --group NAME              consumer group (default pcapstream)\n"
-	       "  --hot-topic NAME          where rows are republished (default pcapstream.hot; \"off\" to disable)\n"
-	       "  --sink SPEC               cold sink, repeatable (default file:out): es:URL, mongo:URI, file:DIR\n"
-	       "  --interval DURATION       micro-batch length (default 2s)\n"
-	       "  --max-rows N              rows per batch at most (default 20000)\n"
-	       "  --max-bytes SIZE          record bytes per batch at most (default 32MB)\n"
-	       "  --dead-letter FILE        malformed records with their reason (default realtime-dead-letter.ndjson)\n"
-	       "  --dead-letter-topic NAME  send them to this topic instead\n"
-	       "  --pmacct-timezone TZ      zone of pmacct's time strings, which carry none (default UTC)\n"
-	       "  --state-dir DIR           sinks' own state, e.g. ES dead letters, and stats.json (counters and\n"
-	       "                            consumer lag for `serve --realtime-state`, rewritten at most once a\n"
-	       "                            second; default pcapstream-realtime)\n"
-	       "  --log-format text|json    log lines (default text)\n");
+	    f,
+	    "usage: pcapstream realtime --brokers HOST:PORT [options]\n\n"
+	    "Consume pmacct's JSON flow records (kafka plugin, kafka_output: json) from Kafka, map them to\n"
+	    "the row schema (event.dataset pmacct), write them to the cold sinks and republish them to the\n"
+	    "hot topic. Offsets are committed only after every sink flushed: a crash re-reads, the stores\n"
+	    "absorb the repeat by _id. Several instances in one group share the partitions.\n\n"
+	    "options:\n"
+	    "  --brokers LIST            Kafka bootstrap servers (required)\n"
+	    "  --topic NAME              pmacct's topic (default netflow)\n"
+	    "  --group NAME              consumer group (default pcapstream)\n"
+	    "  --hot-topic NAME          where rows are republished (default pcapstream.hot; \"off\" to disable)\n"
+	    "  --sink SPEC               cold sink, repeatable (default file:out): es:URL, mongo:URI, file:DIR\n"
+	    "  --interval DURATION       micro-batch length (default 2s)\n"
+	    "  --max-rows N              rows per batch at most (default 20000)\n"
+	    "  --max-bytes SIZE          record bytes per batch at most (default 32MB)\n"
+	    "  --dead-letter FILE        malformed records with their reason (default STATE_DIR/dead-letter.ndjson)\n"
+	    "  --dead-letter-topic NAME  send them to this topic instead\n"
+	    "  --pmacct-timezone TZ      zone of pmacct's time strings, which carry none (default UTC)\n"
+	    "  --state-dir DIR           sinks' own state, e.g. ES dead letters, and stats.json (counters and\n"
+	    "                            consumer lag for `serve --realtime-state`, rewritten at most once a\n"
+	    "                            second; default pcapstream-realtime)\n"
+	    "  --log-format text|json    log lines (default text)\n");
 }
 
 static int64_t mono_ms(void)
@@ -549,7 +550,6 @@ int cmd_realtime(int argc, char **argv)
 		.topic = "netflow",
 		.group = "pcapstream",
 		.hot_topic = "pcapstream.hot",
-		.dead_letter = "realtime-dead-letter.ndjson",
 		.tz = "UTC",
 		.state_dir = "pcapstream-realtime",
 		.interval_ns = 2000000000LL,
@@ -558,7 +558,7 @@ int cmd_realtime(int argc, char **argv)
 	};
 	enum log_format lf = LOG_TEXT;
 	struct rt r = { .cfg = &c };
-	char err[1024], spec[1200];
+	char err[1024], spec[1200], dl_default[4200];
 	int rc = 2;
 
 	struct cfg_argv ca;
@@ -580,6 +580,10 @@ int cmd_realtime(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (c.dead_letter == NULL) {
+		snprintf(dl_default, sizeof(dl_default), "%s/dead-letter.ndjson", c.state_dir);
+		c.dead_letter = dl_default;
+	}
 	if (fsutil_mkdirs(c.state_dir, err, sizeof(err)) < 0) {
 		log_line(LOG_ERROR, "cannot start", (struct log_field[]){ LOG_S("error", err) }, 1);
 		goto out;

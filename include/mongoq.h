@@ -5,9 +5,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* The longest range the daily query accepts, in days. */
-#define DAILY_MAX_DAYS 3660
-
 /* Create the indexes on @timestamp, source.ip and destination.ip of packets and flows in the
  * URI's database (default pcapstream). Idempotent. Returns 0 or -1 with err. */
 int mongoq_setup(const char *uri, char *err, size_t errlen);

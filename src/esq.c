@@ -3,10 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "daily.h"
 #include "esq.h"
-#include "fsutil.h"
-#include "mongoq.h"
 
 /* {"bytes": sum of network.bytes, "packets": sum of network.packets} of the docs with field == host. */
 static json_t *direction_agg(const char *field, const char *host)
@@ -26,20 +24,13 @@ static int64_t agg_value(json_t *b, const char *name, const char *what)
 json_t *esq_daily(const struct esclient *c, const char *dataset, const char *host, const char *from, const char *to,
 		  char *err, size_t errlen)
 {
-	int64_t d0 = fsutil_parse_day(from), d1 = fsutil_parse_day(to);
+	int64_t d0, d1;
 	json_t *q = NULL, *reply = NULL, *out = NULL, *res = NULL;
 	char *body = NULL, *text = NULL, path[512];
 	int64_t(*sums)[4] = NULL;
 
-	if (d0 < 0 || d1 < 0) {
-		snprintf(err, errlen, "dates must be YYYY-MM-DD (got '%s' and '%s')", from, to);
+	if (daily_range(from, to, &d0, &d1, err, errlen) < 0)
 		goto out;
-	}
-	if (d1 < d0 || d1 - d0 >= DAILY_MAX_DAYS) {
-		snprintf(err, errlen, "the range %s..%s must run forward and span at most %d days", from, to,
-			 DAILY_MAX_DAYS);
-		goto out;
-	}
 	q = json_pack("{s:i,s:{s:{s:[{s:{s:{s:I,s:I,s:s}}}],s:[{s:{s:s}},{s:{s:s}}],s:i}},"
 		      "s:{s:{s:{s:s,s:s,s:s,s:i},s:{s:o,s:o}}}}",
 		      "size", 0, "query", "bool", "filter", "range", "@timestamp", "gte", (json_int_t)(d0 * 86400000),
@@ -83,12 +74,8 @@ json_t *esq_daily(const struct esclient *c, const char *dataset, const char *hos
 	}
 	out = json_array();
 	for (int64_t d = d0; d <= d1; d++) {
-		char day[16];
-		fsutil_format_day(d, day, sizeof(day));
 		int64_t *s = sums[d - d0];
-		json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:I,s:I}", "day", day, "inBytes", (json_int_t)s[0],
-						     "outBytes", (json_int_t)s[1], "inPackets", (json_int_t)s[2],
-						     "outPackets", (json_int_t)s[3]));
+		json_array_append_new(out, daily_row(d, s[0], s[1], s[2], s[3]));
 	}
 	res = out;
 	out = NULL;

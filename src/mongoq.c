@@ -3,8 +3,7 @@
 #include <mongoc/mongoc.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include "fsutil.h"
+#include "daily.h"
 #include "mongoq.h"
 
 static mongoc_client_t *connect_uri(const char *uri_text, char *db, size_t dblen, char *err, size_t errlen)
@@ -144,21 +143,14 @@ static int sum_direction(mongoc_collection_t *coll, const char *field, const cha
 json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
 		     char *err, size_t errlen)
 {
-	int64_t d0 = fsutil_parse_day(from), d1 = fsutil_parse_day(to);
+	int64_t d0, d1;
 	char db[128];
 	mongoc_client_t *c = NULL;
 	mongoc_collection_t *coll = NULL;
 	json_t *out = NULL;
 
-	if (d0 < 0 || d1 < 0) {
-		snprintf(err, errlen, "dates must be YYYY-MM-DD (got '%s' and '%s')", from, to);
+	if (daily_range(from, to, &d0, &d1, err, errlen) < 0)
 		return NULL;
-	}
-	if (d1 < d0 || d1 - d0 >= DAILY_MAX_DAYS) {
-		snprintf(err, errlen, "the range %s..%s must run forward and span at most %d days", from, to,
-			 DAILY_MAX_DAYS);
-		return NULL;
-	}
 	c = connect_uri(uri, db, sizeof(db), err, errlen);
 	if (c == NULL)
 		return NULL;
@@ -166,17 +158,13 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 	out = json_array();
 	for (int64_t d = d0; d <= d1; d++) {
 		int64_t inb, inp, outb, outp, t0 = d * 86400000, t1 = (d + 1) * 86400000;
-		char day[16];
 		if (sum_direction(coll, "destination.ip", host, t0, t1, &inb, &inp, err, errlen) < 0 ||
 		    sum_direction(coll, "source.ip", host, t0, t1, &outb, &outp, err, errlen) < 0) {
 			json_decref(out);
 			out = NULL;
 			break;
 		}
-		fsutil_format_day(d, day, sizeof(day));
-		json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:I,s:I}", "day", day, "inBytes", (json_int_t)inb,
-						     "outBytes", (json_int_t)outb, "inPackets", (json_int_t)inp,
-						     "outPackets", (json_int_t)outp));
+		json_array_append_new(out, daily_row(d, inb, outb, inp, outp));
 	}
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);

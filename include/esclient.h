@@ -35,6 +35,12 @@ void esclient_apply(const struct esclient *c, void *curl_easy);
 long esclient_request(const struct esclient *c, const char *method, const char *path, const char *body, char **resp,
 		      char *err, size_t errlen);
 
+/* Perform a prepared curl easy handle, collecting the answer body (at most max bytes). Returns
+ * the HTTP status, with the body (malloc'd, NUL-terminated, caller frees) in *resp if resp is not
+ * NULL; or -1 with curl's reason in err when no (whole) answer came. Used for requests beyond
+ * esclient_request's, such as Kibana's multipart import. */
+long esclient_perform(void *curl_easy, size_t max, char **resp, char *err, size_t errlen);
+
 /* Index name for a row: PREFIX-packets-YYYY.MM.DD (pcap) or PREFIX-flows-YYYY.MM.DD (pmacct),
  * by the UTC day of ts_ns. Writes into out. */
 void esclient_index_name(const struct esclient *c, int flows, int64_t ts_ns, char *out, size_t outlen);

@@ -133,7 +133,7 @@ void esclient_apply(const struct esclient *c, void *curl_easy)
 
 struct grow {
 	char *p;
-	size_t len, cap;
+	size_t len, cap, max;
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -141,6 +141,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct grow *g = arg;
 	size_t n = size * nmemb;
 
+	if (g->len + n > g->max)
+		return 0; /* curl then fails the transfer: larger than the caller accepts */
 	if (g->len + n + 1 > g->cap) {
 		size_t cap = (g->len + n + 1) * 2;
 		char *p = realloc(g->p, cap);
@@ -155,15 +157,36 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+long esclient_perform(void *curl_easy, size_t max, char **resp, char *err, size_t errlen)
+{
+	struct grow g = { .max = max };
+	long status = -1;
+	CURL *e = curl_easy;
+
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &g);
+	CURLcode rc = curl_easy_perform(e);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (resp != NULL) {
+		*resp = g.p != NULL ? g.p : strdup("");
+		g.p = NULL;
+	}
+out:
+	free(g.p);
+	return status;
+}
+
 long esclient_request(const struct esclient *c, const char *method, const char *path, const char *body, char **resp,
 		      char *err, size_t errlen)
 {
 	struct curl_slist *hdrs = NULL;
-	struct grow g = { 0 };
-	char url[2048];
+	char url[2048], why[512];
 	long status = -1;
 	CURL *e = curl_easy_init();
-	CURLcode rc;
 
 	if (e == NULL) {
 		snprintf(err, errlen, "curl init failed");
@@ -179,20 +202,10 @@ long esclient_request(const struct esclient *c, const char *method, const char *
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	if (body != NULL)
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &g);
-	rc = curl_easy_perform(e);
-	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%s %s: %s", method, url, curl_easy_strerror(rc));
-		goto out;
-	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	if (resp != NULL) {
-		*resp = g.p != NULL ? g.p : strdup("");
-		g.p = NULL;
-	}
+	status = esclient_perform(e, SIZE_MAX, resp, why, sizeof(why));
+	if (status < 0)
+		snprintf(err, errlen, "%s %s: %s", method, url, why);
 out:
-	free(g.p);
 	curl_slist_free_all(hdrs);
 	if (e != NULL)
 		curl_easy_cleanup(e);

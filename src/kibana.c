@@ -4,29 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "esclient.h"
 #include "kibana.h"
-
-struct grow {
-	char *p;
-	size_t len;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct grow *g = arg;
-	size_t n = size * nmemb;
-
-	if (g->len + n > (1 << 20))
-		return 0; /* a reply this big is not Kibana's */
-	char *np = realloc(g->p, g->len + n + 1);
-	if (np == NULL)
-		return 0;
-	memcpy(np + g->len, ptr, n);
-	g->p = np;
-	g->len += n;
-	g->p[g->len] = '\0';
-	return n;
-}
 
 /* The objects with the data view's title set to prefix-*, as NDJSON (caller frees), or NULL. */
 static char *objects_for(const char *prefix, char *err, size_t errlen)
@@ -76,12 +55,11 @@ int kibana_import(const char *url, const char *prefix, char *err, size_t errlen)
 	const char *user = getenv("PCAPSTREAM_KIBANA_USER") ?: getenv("PCAPSTREAM_ES_USER");
 	const char *pass = getenv("PCAPSTREAM_KIBANA_PASSWORD") ?: getenv("PCAPSTREAM_ES_PASSWORD");
 	const char *key = getenv("PCAPSTREAM_KIBANA_API_KEY") ?: getenv("PCAPSTREAM_ES_API_KEY");
-	char full[2048], auth[1100], userpwd[600];
+	char full[2048], auth[1100], userpwd[600], why[512];
 	struct curl_slist *hdrs = NULL;
-	struct grow g = { 0 };
 	curl_mime *mime = NULL;
 	json_t *reply = NULL;
-	char *body = NULL;
+	char *body = NULL, *text = NULL;
 	long status = 0;
 	int rc = -1;
 	CURL *e = NULL;
@@ -128,26 +106,23 @@ int kibana_import(const char *url, const char *prefix, char *err, size_t errlen)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &g);
-	CURLcode cr = curl_easy_perform(e);
-	if (cr != CURLE_OK) {
-		snprintf(err, errlen, "POST %s: %s (is Kibana running? check the URL)", full, curl_easy_strerror(cr));
+	status = esclient_perform(e, 1 << 20, &text, why, sizeof(why)); /* a reply this big is not Kibana's */
+	if (status < 0) {
+		snprintf(err, errlen, "POST %s: %s (is Kibana running? check the URL)", full, why);
 		goto out;
 	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	reply = g.p != NULL ? json_loads(g.p, 0, NULL) : NULL;
+	reply = json_loads(text, 0, NULL);
 	if (status != 200 || !json_is_true(json_object_get(reply, "success"))) {
 		char *errs = json_dumps(json_object_get(reply, "errors"), JSON_COMPACT);
 		snprintf(err, errlen, "Kibana refused the import (HTTP %ld): %.600s", status,
-			 errs != NULL ? errs : (g.p != NULL ? g.p : ""));
+			 errs != NULL ? errs : text);
 		free(errs);
 		goto out;
 	}
 	rc = (int)json_integer_value(json_object_get(reply, "successCount"));
 out:
 	json_decref(reply);
-	free(g.p);
+	free(text);
 	curl_mime_free(mime);
 	curl_slist_free_all(hdrs);
 	if (e != NULL)

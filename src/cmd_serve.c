@@ -308,18 +308,18 @@ static int handle_metrics(struct mg_connection *c, void *cbdata)
 
 /* --- the live chart ---------------------------------------------------------------------------- */
 
-/* {"type":"hello","status":..,"window_s":..,"history":[...]} or the same without history. */
-static json_t *live_hello(struct serve *s, int with_history)
+/* {"status": ok|down|off, "error", "window_s"}, plus "type": type and the kept windows under
+ * history_key when these are not NULL. A new object the caller decrefs. */
+static json_t *live_state(struct serve *s, const char *type, const char *history_key)
 {
-	json_t *j;
+	json_t *j = s->live != NULL ? live_status_json(s->live)
+				    : json_pack("{s:s,s:s}", "status", "off", "error",
+						"the live chart is off: serve was started without --brokers");
 
-	if (s->live == NULL)
-		return json_pack("{s:s,s:s,s:s,s:[]}", "type", "hello", "status", "off", "error",
-				 "the live chart is off: serve was started without --brokers", "history");
-	j = live_status_json(s->live);
-	json_object_set_new(j, "type", json_string(with_history ? "hello" : "status"));
-	if (with_history)
-		json_object_set_new(j, "history", live_history(s->live));
+	if (type != NULL)
+		json_object_set_new(j, "type", json_string(type));
+	if (history_key != NULL)
+		json_object_set_new(j, history_key, s->live != NULL ? live_history(s->live) : json_array());
 	return j;
 }
 
@@ -329,11 +329,7 @@ static int handle_live(struct mg_connection *c, void *cbdata)
 
 	if (only_get(c) < 0)
 		return 405;
-	json_t *j = live_hello(s, 1);
-	json_object_set(j, "points", json_object_get(j, "history"));
-	json_object_del(j, "history");
-	json_object_del(j, "type");
-	return send_json(c, 200, j);
+	return send_json(c, 200, live_state(s, NULL, "points"));
 }
 
 static int ws_connect(const struct mg_connection *c, void *cbdata)
@@ -359,7 +355,7 @@ static void ws_send(struct mg_connection *c, const char *text)
 static void ws_ready(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
-	json_t *hello = live_hello(s, 1);
+	json_t *hello = live_state(s, "hello", "history");
 	char *text = json_dumps(hello, JSON_COMPACT);
 
 	pthread_mutex_lock(&s->ws_mu);
@@ -399,7 +395,7 @@ static void ws_close(const struct mg_connection *c, void *cbdata)
 static void on_live(const struct live_point *p, void *arg)
 {
 	struct serve *s = arg;
-	json_t *j = p != NULL ? live_point_json(p) : live_hello(s, 0);
+	json_t *j = p != NULL ? live_point_json(p) : live_state(s, "status", NULL);
 	char *text;
 
 	if (p != NULL)

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "cmd.h"
 
 #ifndef PCAPSTREAM_VERSION
@@ -44,6 +46,19 @@ static void on_mongoc_log(mongoc_log_level_t level, const char *domain, const ch
 	fprintf(stderr, "pcapstream: mongoc %s: %s\n", domain, message);
 }
 
+/* libmongoc (Debian builds it with automatic init) maps a shared-memory file /dev/shm/mongoc-PID
+ * for its statistics before main() runs, and removes it only at a clean exit: every process killed
+ * with SIGKILL left one behind, and a later process given the same PID found the name taken and
+ * printed "Falling back to malloc for counters" in its own format, breaking JSON logs. The mapping
+ * stays valid without its name, so the name is removed at once; nothing is left behind. */
+static void unlink_mongoc_counters(void)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "/mongoc-%u", (unsigned)getpid());
+	shm_unlink(name);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pcapstream COMMAND [options] [args]\n\ncommands:\n");
@@ -56,6 +71,7 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe (`decode | head`) is a write error to report, not a signal to die of. */
 	signal(SIGPIPE, SIG_IGN);
+	unlink_mongoc_counters();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	mongoc_init();
 	mongoc_log_set_handler(on_mongoc_log, NULL);

@@ -1,5 +1,5 @@
 /* MongoDB-side operations beyond inserting rows: indexes, and the dashboard's daily traffic
- * query, written with only what FerretDB also supports ($match, $group with $sum). */
+ * query, written with only what FerretDB also supports (a find with $or and a projection). */
 #ifndef PCAPSTREAM_MONGOQ_H
 #define PCAPSTREAM_MONGOQ_H
 #include <jansson.h>
@@ -12,7 +12,8 @@ int mongoq_setup(const char *uri, char *err, size_t errlen);
 /* Inbound and outbound bytes and packets of host, per UTC day from `from` to `to` (YYYY-MM-DD,
  * both included), in collection (packets or flows): a JSON array (caller decrefs) of
  * {day, inBytes, outBytes, inPackets, outPackets}, one per day, or NULL with err. Inbound is
- * destination.ip == host, outbound source.ip == host; one $match + $group per direction and day. */
+ * destination.ip == host, outbound source.ip == host. One find over the whole range (FerretDB 1.24
+ * has no date operators to group by day, and scans the collection once per query), summed here. */
 json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
 		     char *err, size_t errlen);
 

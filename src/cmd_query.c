@@ -11,8 +11,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: pcapstream query daily --mongo URI --host IP --from YYYY-MM-DD --to YYYY-MM-DD\n"
 		   "                             [--collection packets|flows]\n\n"
 		   "Inbound (destination.ip = IP) and outbound (source.ip = IP) bytes and packets per UTC day,\n"
-		   "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. Runs on MongoDB and on\n"
-		   "FerretDB ($match + $group/$sum only).\n");
+		   "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. One find over the range,\n"
+		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n");
 }
 
 int cmd_query(int argc, char **argv)

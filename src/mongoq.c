@@ -2,6 +2,7 @@
 #include <bson/bson.h>
 #include <mongoc/mongoc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "daily.h"
 #include "mongoq.h"
@@ -102,42 +103,78 @@ out:
 	return rc;
 }
 
-/* The sum of `what` (a field path such as "$network.bytes") over the documents with field == host
- * and @timestamp in [t0, t1) ms. One accumulator per $group: FerretDB 1.24 computes only the first
- * accumulator of a $group and returns 0 for the others. */
-static int sum_of(mongoc_collection_t *coll, const char *field, const char *host, int64_t t0, int64_t t1,
-		  const char *what, int64_t *sum, char *err, size_t errlen)
+/* Per-day sums, indexed by day - d0. */
+struct day_sums {
+	int64_t in_bytes, out_bytes, in_packets, out_packets;
+};
+
+/* The int64 at a dotted path of doc, or 0 when it is missing. */
+static int64_t int_at(const bson_t *doc, const char *path)
 {
-	bson_t *pipeline = BCON_NEW("pipeline", "[", "{", "$match", "{", field, BCON_UTF8(host), "@timestamp", "{",
-				    "$gte", BCON_DATE_TIME(t0), "$lt", BCON_DATE_TIME(t1), "}", "}", "}", "{", "$group",
-				    "{", "_id", BCON_NULL, "sum", "{", "$sum", BCON_UTF8(what), "}", "}", "}", "]");
-	mongoc_cursor_t *cur = mongoc_collection_aggregate(coll, MONGOC_QUERY_NONE, pipeline, NULL, NULL);
+	bson_iter_t it, v;
+
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &v))
+		return 0;
+	return bson_iter_as_int64(&v);
+}
+
+/* Whether the UTF-8 string at a dotted path of doc equals s. */
+static int str_at_is(const bson_t *doc, const char *path, const char *s)
+{
+	bson_iter_t it, v;
+
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &v) || !BSON_ITER_HOLDS_UTF8(&v))
+		return 0;
+	return strcmp(bson_iter_utf8(&v, NULL), s) == 0;
+}
+
+/* Adds every row of coll with host at either end and @timestamp in days [d0, d1] to sums (d1 - d0
+ * + 1 entries): one find, its documents cut down to five fields and summed here as they stream in,
+ * so memory stays at one cursor batch. A row from host to itself counts both ways. Returns 0, or
+ * -1 with err (sums then hold a part). */
+static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int64_t d1, struct day_sums *sums,
+		    char *err, size_t errlen)
+{
+	bson_t *filter = BCON_NEW("$or", "[", "{", "source.ip", BCON_UTF8(host), "}", "{", "destination.ip",
+				  BCON_UTF8(host), "}", "]", "@timestamp", "{", "$gte", BCON_DATE_TIME(d0 * 86400000),
+				  "$lt", BCON_DATE_TIME((d1 + 1) * 86400000), "}");
+	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "source.ip",
+				BCON_INT32(1), "destination.ip", BCON_INT32(1), "network.bytes", BCON_INT32(1),
+				"network.packets", BCON_INT32(1), "}");
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
 	const bson_t *doc;
 	bson_error_t berr;
 	int rc = 0;
 
-	*sum = 0;
 	while (mongoc_cursor_next(cur, &doc)) {
 		bson_iter_t it;
-		if (bson_iter_init_find(&it, doc, "sum"))
-			*sum = bson_iter_as_int64(&it);
+		int64_t ms, day;
+
+		if (!bson_iter_init_find(&it, doc, "@timestamp") || !BSON_ITER_HOLDS_DATE_TIME(&it))
+			continue;
+		ms = bson_iter_date_time(&it);
+		day = (ms >= 0 ? ms : ms - 86399999) / 86400000;
+		if (day < d0 || day > d1)
+			continue;
+		struct day_sums *s = &sums[day - d0];
+		int64_t bytes = int_at(doc, "network.bytes"), packets = int_at(doc, "network.packets");
+		if (str_at_is(doc, "destination.ip", host)) {
+			s->in_bytes += bytes;
+			s->in_packets += packets;
+		}
+		if (str_at_is(doc, "source.ip", host)) {
+			s->out_bytes += bytes;
+			s->out_packets += packets;
+		}
 	}
 	if (mongoc_cursor_error(cur, &berr)) {
-		snprintf(err, errlen, "aggregate: %s", berr.message);
+		snprintf(err, errlen, "find: %s", berr.message);
 		rc = -1;
 	}
 	mongoc_cursor_destroy(cur);
-	bson_destroy(pipeline);
+	bson_destroy(opts);
+	bson_destroy(filter);
 	return rc;
-}
-
-/* Bytes and packets of one direction (field == host) in [t0, t1). */
-static int sum_direction(mongoc_collection_t *coll, const char *field, const char *host, int64_t t0, int64_t t1,
-			 int64_t *bytes, int64_t *packets, char *err, size_t errlen)
-{
-	if (sum_of(coll, field, host, t0, t1, "$network.bytes", bytes, err, errlen) < 0)
-		return -1;
-	return sum_of(coll, field, host, t0, t1, "$network.packets", packets, err, errlen);
 }
 
 json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
@@ -147,26 +184,30 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 	char db[128];
 	mongoc_client_t *c = NULL;
 	mongoc_collection_t *coll = NULL;
+	struct day_sums *sums = NULL;
 	json_t *out = NULL;
 
 	if (daily_range(from, to, &d0, &d1, err, errlen) < 0)
-		return NULL;
+		goto out;
+	sums = calloc((size_t)(d1 - d0 + 1), sizeof(*sums));
+	if (sums == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	c = connect_uri(uri, db, sizeof(db), err, errlen);
 	if (c == NULL)
-		return NULL;
+		goto out;
 	coll = mongoc_client_get_collection(c, db, collection);
+	if (sum_days(coll, host, d0, d1, sums, err, errlen) < 0)
+		goto out;
 	out = json_array();
 	for (int64_t d = d0; d <= d1; d++) {
-		int64_t inb, inp, outb, outp, t0 = d * 86400000, t1 = (d + 1) * 86400000;
-		if (sum_direction(coll, "destination.ip", host, t0, t1, &inb, &inp, err, errlen) < 0 ||
-		    sum_direction(coll, "source.ip", host, t0, t1, &outb, &outp, err, errlen) < 0) {
-			json_decref(out);
-			out = NULL;
-			break;
-		}
-		json_array_append_new(out, daily_row(d, inb, outb, inp, outp));
+		const struct day_sums *s = &sums[d - d0];
+		json_array_append_new(out, daily_row(d, s->in_bytes, s->out_bytes, s->in_packets, s->out_packets));
 	}
+out:
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);
+	free(sums);
 	return out;
 }

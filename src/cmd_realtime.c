@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "kafkaconf.h"
 #include "log.h"
 #include "pmacct.h"
 #include "sink.h"
@@ -329,9 +330,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
 static rd_kafka_t *make_client(rd_kafka_type_t type, const char *const (*settings)[2], struct rt *r, char *err,
 			       size_t errlen)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf = kafkaconf_new();
 	rd_kafka_t *rk;
 
+	if (conf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	for (int i = 0; settings[i][0] != NULL; i++) {
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK) {
 			rd_kafka_conf_destroy(conf);

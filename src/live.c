@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fsutil.h"
+#include "kafkaconf.h"
 #include "live.h"
 #include "log.h"
 
@@ -180,7 +181,7 @@ int live_start(const struct live_config *cfg, live_cb cb, void *arg, struct live
 		goto out;
 	}
 	l->cur.t_ms = now_ms() / cfg->window_ms * cfg->window_ms;
-	conf = rd_kafka_conf_new();
+	conf = kafkaconf_new();
 	for (int i = 0; settings[i][0] != NULL; i++) {
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK)
 			goto out;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kafkaconf.h"
 #include "rowfmt.h"
 #include "sink.h"
 
@@ -54,7 +55,7 @@ static int kafka_open(const char *arg, const struct sink_env *env, void **state,
 	brokers[slash - arg] = '\0';
 	snprintf(k->topic, sizeof(k->topic), "%s", slash + 1);
 	k->json = malloc(ROW_JSON_MAX);
-	conf = rd_kafka_conf_new();
+	conf = kafkaconf_new();
 	if (k->json == NULL || conf == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "log.h"
 
 #ifndef PCAPSTREAM_VERSION
 #define PCAPSTREAM_VERSION "0.1.0"
@@ -36,14 +37,15 @@ static const struct command commands[] = {
 	{ .name = NULL, .run = NULL, .summary = NULL },
 };
 
-/* libmongoc's own log lines: warnings and errors go to standard error, except the "endSessions"
- * warning every client prints against FerretDB, which lacks that command. */
+/* libmongoc's own log lines: warnings and errors go through log.c, in the command's log format,
+ * except the "endSessions" warning every client prints against FerretDB, which lacks that command. */
 static void on_mongoc_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
 {
 	(void)data;
 	if (level > MONGOC_LOG_LEVEL_WARNING || strstr(message, "endSessions") != NULL)
 		return;
-	fprintf(stderr, "pcapstream: mongoc %s: %s\n", domain, message);
+	log_line(level == MONGOC_LOG_LEVEL_WARNING ? LOG_WARN : LOG_ERROR, message,
+		 (struct log_field[]){ LOG_S("source", "mongoc"), LOG_S("domain", domain) }, 2);
 }
 
 /* libmongoc (Debian builds it with automatic init) maps a shared-memory file /dev/shm/mongoc-PID

@@ -182,6 +182,10 @@ int live_start(const struct live_config *cfg, live_cb cb, void *arg, struct live
 	}
 	l->cur.t_ms = now_ms() / cfg->window_ms * cfg->window_ms;
 	conf = kafkaconf_new();
+	if (conf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	for (int i = 0; settings[i][0] != NULL; i++) {
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK)
 			goto out;

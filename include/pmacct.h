@@ -18,6 +18,11 @@ struct pmacct_strings {
  * an IANA name such as "Europe/Paris"). Process-wide (sets TZ). Returns 0, or -1 if unknown. */
 int pmacct_set_timezone(const char *tz);
 
+/* Records as pmacct writes them (a flat object of plain strings and integers) are read by a
+ * scanner of that shape alone; anything else goes to jansson, which also words the errors. 0 sends
+ * every record to jansson: for tests that compare the two, not for use. Process-wide. */
+void pmacct_use_flat_scanner(int on);
+
 /* Parse one record (len bytes of JSON) read from topic/partition/offset into out. Any subset of
  * event_type, ip_src, ip_dst, port_src, port_dst, ip_proto, tcp_flags, tos, timestamp_start,
  * timestamp_end, timestamp_arrival, packets, bytes, iface_in, iface_out, mac_src, mac_dst, vlan,

@@ -102,17 +102,195 @@ static int parse_ip(const char *s, struct row_ip *ip)
 	return -1;
 }
 
+/* A member's value as the fields below need it: a string, an integer, or anything else. */
+enum val_type { VAL_OTHER, VAL_STR, VAL_INT };
+
+struct val {
+	enum val_type type;
+	const char *s;
+	int64_t i;
+};
+
+/* The members of one record: those the flat scanner found, or jansson's object (root). */
+#define FLAT_MAX_MEMBERS 48
+
+struct record {
+	json_t *root;
+	int n;
+	const char *keys[FLAT_MAX_MEMBERS];
+	size_t keylens[FLAT_MAX_MEMBERS];
+	struct val vals[FLAT_MAX_MEMBERS];
+	char buf[PMACCT_MAX_RECORD + 1]; /* the record, its strings ended in place */
+};
+
+static int flat_enabled = 1;
+
+void pmacct_use_flat_scanner(int on)
+{
+	flat_enabled = on;
+}
+
+static char *skip_ws(char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A string of printable ASCII without escapes at *p (which must be '"'): ended in place with a
+ * NUL, *p moved past it. NULL for anything else. */
+static const char *flat_str(char **p, const char *end)
+{
+	char *q = *p, *start;
+
+	if (q == end || *q != '"')
+		return NULL;
+	start = ++q;
+	while (q < end && *q != '"') {
+		if (*q < 0x20 || *q > 0x7e || *q == '\\')
+			return NULL;
+		q++;
+	}
+	if (q == end)
+		return NULL;
+	*q = '\0';
+	*p = q + 1;
+	return start;
+}
+
+/* A value at *p: such a string, an integer of at most 18 digits, true, false or null. 0 with *p
+ * moved past it, or -1 for anything else (reals, escapes, nesting, longer numbers). */
+static int flat_value(char **p, const char *end, struct val *v)
+{
+	static const char *const literals[] = { "true", "false", "null", NULL };
+	char *q = *p;
+	int neg = 0, digits = 0;
+	int64_t x = 0;
+
+	if (q == end)
+		return -1;
+	if (*q == '"') {
+		v->type = VAL_STR;
+		v->s = flat_str(p, end);
+		return v->s != NULL ? 0 : -1;
+	}
+	for (int i = 0; literals[i] != NULL; i++) {
+		size_t n = strlen(literals[i]);
+		if ((size_t)(end - q) >= n && memcmp(q, literals[i], n) == 0) {
+			v->type = VAL_OTHER;
+			*p = q + n;
+			return 0;
+		}
+	}
+	if (*q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q < end && *q == '0') {
+		q++;
+		digits = 1;
+	} else {
+		while (q < end && *q >= '0' && *q <= '9' && digits <= 18) {
+			x = x * 10 + (*q - '0');
+			q++;
+			digits++;
+		}
+	}
+	if (digits == 0 || digits > 18 ||
+	    (q < end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E')))
+		return -1;
+	v->type = VAL_INT;
+	v->i = neg ? -x : x;
+	*p = q;
+	return 0;
+}
+
+/* What pmacct writes: one flat object whose keys and string values are printable ASCII without
+ * escapes, and whose other values are short integers, true, false or null; no key twice. Fills
+ * rec and returns 1, or returns 0 for anything else: jansson then reads the record and decides
+ * whether it is JSON at all. Everything this accepts, jansson accepts with the same values. */
+static int flat_scan(const char *json, size_t len, struct record *rec)
+{
+	char *p = rec->buf, *end = rec->buf + len;
+
+	memcpy(rec->buf, json, len);
+	*end = '\0';
+	rec->n = 0;
+	p = skip_ws(p, end);
+	if (p == end || *p != '{')
+		return 0;
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		p++;
+	} else {
+		for (;;) {
+			if (rec->n == FLAT_MAX_MEMBERS)
+				return 0;
+			rec->keys[rec->n] = flat_str(&p, end);
+			if (rec->keys[rec->n] == NULL)
+				return 0;
+			rec->keylens[rec->n] = (size_t)(p - 1 - rec->keys[rec->n]);
+			p = skip_ws(p, end);
+			if (p == end || *p != ':')
+				return 0;
+			p = skip_ws(p + 1, end);
+			if (flat_value(&p, end, &rec->vals[rec->n]) < 0)
+				return 0;
+			rec->n++;
+			p = skip_ws(p, end);
+			if (p < end && *p == '}') {
+				p++;
+				break;
+			}
+			if (p == end || *p != ',')
+				return 0;
+			p = skip_ws(p + 1, end);
+		}
+	}
+	if (skip_ws(p, end) != end)
+		return 0;
+	for (int i = 0; i < rec->n; i++) {
+		for (int j = i + 1; j < rec->n; j++) {
+			if (rec->keylens[i] == rec->keylens[j] &&
+			    memcmp(rec->keys[i], rec->keys[j], rec->keylens[i]) == 0)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* The member key of rec into *v. 1 if present, 0 if not. */
+static int get(const struct record *rec, const char *key, struct val *v)
+{
+	if (rec->root != NULL) {
+		json_t *j = json_object_get(rec->root, key);
+		if (j == NULL)
+			return 0;
+		v->type = json_is_string(j) ? VAL_STR : json_is_integer(j) ? VAL_INT : VAL_OTHER;
+		v->s = json_is_string(j) ? json_string_value(j) : NULL;
+		v->i = json_is_integer(j) ? json_integer_value(j) : 0;
+		return 1;
+	}
+	size_t len = strlen(key);
+	for (int i = 0; i < rec->n; i++) {
+		if (rec->keylens[i] == len && memcmp(rec->keys[i], key, len) == 0) {
+			*v = rec->vals[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* An integer, or a string holding one (pmacct sends tcp_flags as "24"). */
-static int int_of(json_t *v, int64_t lo, int64_t hi, int64_t *out)
+static int int_of(const struct val *v, int64_t lo, int64_t hi, int64_t *out)
 {
 	char *end;
 
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		long long x = strtoll(s, &end, 10);
-		if (end == s || *end != '\0')
+	if (v->type == VAL_INT) {
+		*out = v->i;
+	} else if (v->type == VAL_STR) {
+		long long x = strtoll(v->s, &end, 10);
+		if (end == v->s || *end != '\0')
 			return -1;
 		*out = x;
 	} else {
@@ -122,15 +300,15 @@ static int int_of(json_t *v, int64_t lo, int64_t hi, int64_t *out)
 }
 
 /* IANA number of a protocol given by number or by keyword ("tcp"). */
-static int proto_of(json_t *v, int64_t *out)
+static int proto_of(const struct val *v, int64_t *out)
 {
 	if (int_of(v, 0, 255, out) == 0)
 		return 0;
-	if (!json_is_string(v))
+	if (v->type != VAL_STR)
 		return -1;
 	for (unsigned p = 0; p < 256; p++) {
 		const char *name = decode_transport_name(p);
-		if (name != NULL && strcasecmp(name, json_string_value(v)) == 0) {
+		if (name != NULL && strcasecmp(name, v->s) == 0) {
 			*out = p;
 			return 0;
 		}
@@ -168,83 +346,82 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		 struct pmacct_strings *out, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *root = NULL, *v;
+	struct record *rec = malloc(sizeof(*rec));
+	struct val v;
 	int64_t x;
+	int found;
 	char key[512];
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	memset(out, 0, sizeof(*out));
+	if (rec == NULL)
+		BAD("out of memory");
+	rec->root = NULL;
 	if (len > PMACCT_MAX_RECORD)
 		BAD("oversized record: %zu bytes (limit %d)", len, PMACCT_MAX_RECORD);
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		BAD("not JSON: %s (column %d)", jerr.text, jerr.column);
-	if (!json_is_object(root))
-		BAD("not a JSON object");
-	v = json_object_get(root, "timestamp_start");
-	if (v == NULL || (json_is_string(v) && strncmp(json_string_value(v), "0000-", 5) == 0))
-		v = json_object_get(root, "timestamp_arrival");
-	if (v == NULL)
+	if (!flat_enabled || !flat_scan(json, len, rec)) {
+		rec->root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (rec->root == NULL)
+			BAD("not JSON: %s (column %d)", jerr.text, jerr.column);
+		if (!json_is_object(rec->root))
+			BAD("not a JSON object");
+	}
+	found = get(rec, "timestamp_start", &v);
+	if (!found || (v.type == VAL_STR && strncmp(v.s, "0000-", 5) == 0))
+		found = get(rec, "timestamp_arrival", &v);
+	if (!found)
 		BAD("missing timestamp_start (add timestamp_start or timestamp_arrival to pmacct's aggregate)");
-	if (!json_is_string(v) || parse_time(json_string_value(v), &r->timestamp) < 0)
+	if (v.type != VAL_STR || parse_time(v.s, &r->timestamp) < 0)
 		BAD("timestamp_start: not a time (\"YYYY-MM-DD HH:MM:SS.ffffff\" or epoch seconds)");
 	r->has |= ROW_HAS_timestamp;
 	ROW_SET(r, event_dataset, "pmacct");
-	v = json_object_get(root, "event_type");
-	if (v != NULL) {
-		if (!json_is_string(v) || strlen(json_string_value(v)) >= sizeof(out->action))
+	if (get(rec, "event_type", &v)) {
+		if (v.type != VAL_STR || strlen(v.s) >= sizeof(out->action))
 			BAD("event_type: not a short string");
-		snprintf(out->action, sizeof(out->action), "%s", json_string_value(v));
+		snprintf(out->action, sizeof(out->action), "%s", v.s);
 		ROW_SET(r, event_action, out->action);
 	}
-	v = json_object_get(root, "ip_src");
-	if (v != NULL) {
-		if (!json_is_string(v) || parse_ip(json_string_value(v), &r->source_ip) < 0)
+	if (get(rec, "ip_src", &v)) {
+		if (v.type != VAL_STR || parse_ip(v.s, &r->source_ip) < 0)
 			BAD("ip_src: not an IP address");
 		r->has |= ROW_HAS_source_ip;
 		ROW_SET(r, network_type, r->source_ip.family == 4 ? 0x0800 : 0x86dd);
 	}
-	v = json_object_get(root, "ip_dst");
-	if (v != NULL) {
-		if (!json_is_string(v) || parse_ip(json_string_value(v), &r->destination_ip) < 0)
+	if (get(rec, "ip_dst", &v)) {
+		if (v.type != VAL_STR || parse_ip(v.s, &r->destination_ip) < 0)
 			BAD("ip_dst: not an IP address");
 		r->has |= ROW_HAS_destination_ip;
 		ROW_SET(r, network_type, r->destination_ip.family == 4 ? 0x0800 : 0x86dd);
 	}
 	for (const struct int_field *f = int_fields; f->key != NULL; f++) {
-		v = json_object_get(root, f->key);
-		if (v == NULL)
+		if (!get(rec, f->key, &v))
 			continue;
-		if (int_of(v, f->lo, f->hi, &x) < 0)
+		if (int_of(&v, f->lo, f->hi, &x) < 0)
 			BAD("%s: not %s", f->key, f->what);
 		*(int64_t *)((char *)r + f->offset) = x;
 		r->has |= f->bit;
 	}
-	v = json_object_get(root, "ip_proto");
-	if (v != NULL) {
-		if (proto_of(v, &x) < 0)
+	if (get(rec, "ip_proto", &v)) {
+		if (proto_of(&v, &x) < 0)
 			BAD("ip_proto: not a protocol name or number");
 		ROW_SET(r, network_iana_number, x);
 		if (decode_transport_name((unsigned)x) != NULL)
 			ROW_SET(r, network_transport, decode_transport_name((unsigned)x));
 	}
-	v = json_object_get(root, "vlan");
-	if (v != NULL) {
-		if (int_of(v, 0, 4095, &x) < 0)
+	if (get(rec, "vlan", &v)) {
+		if (int_of(&v, 0, 4095, &x) < 0)
 			BAD("vlan: not a VLAN id");
 		if (x != 0) /* pmacct writes 0 for untagged traffic */
 			ROW_SET(r, network_vlan_id, x);
 	}
-	v = json_object_get(root, "mac_src");
-	if (v != NULL) {
-		if (!json_is_string(v) || parse_mac(json_string_value(v), r->source_mac) < 0)
+	if (get(rec, "mac_src", &v)) {
+		if (v.type != VAL_STR || parse_mac(v.s, r->source_mac) < 0)
 			BAD("mac_src: not a MAC address");
 		r->has |= ROW_HAS_source_mac;
 	}
-	v = json_object_get(root, "mac_dst");
-	if (v != NULL) {
-		if (!json_is_string(v) || parse_mac(json_string_value(v), r->destination_mac) < 0)
+	if (get(rec, "mac_dst", &v)) {
+		if (v.type != VAL_STR || parse_mac(v.s, r->destination_mac) < 0)
 			BAD("mac_dst: not a MAC address");
 		r->has |= ROW_HAS_destination_mac;
 	}
@@ -257,6 +434,8 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 	r->id_seq = (uint64_t)offset;
 	rc = 0;
 out:
-	json_decref(root);
+	if (rec != NULL)
+		json_decref(rec->root);
+	free(rec);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* pmacct.c: records as pmacct writes them (kafka_output: json), and the ways they go wrong. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,179 @@ START_TEST(test_pmacct_timezone_and_ids)
 }
 END_TEST
 
+/* Parse json both ways, with the flat scanner and with jansson alone: the outcome, the error text
+ * and the row must be the same. Returns whether it was accepted. */
+static int parse_both_ways(const char *json, size_t len)
+{
+	struct row ra, rb;
+	struct pmacct_strings sa, sb;
+	char ea[256] = "", eb[256] = "", *ja = malloc(ROW_JSON_MAX + 1), *jb = malloc(ROW_JSON_MAX + 1);
+	int a, b;
+
+	pmacct_use_flat_scanner(1);
+	a = pmacct_parse(json, len, "netflow", 3, 42, &ra, &sa, ea, sizeof(ea));
+	pmacct_use_flat_scanner(0);
+	b = pmacct_parse(json, len, "netflow", 3, 42, &rb, &sb, eb, sizeof(eb));
+	pmacct_use_flat_scanner(1);
+	ck_assert_msg(a == b, "'%.*s': %d with the flat scanner, %d with jansson (%s / %s)", (int)len, json, a, b, ea,
+		      eb);
+	if (a == 0) {
+		ja[row_to_json(&ra, ja, 1)] = '\0';
+		jb[row_to_json(&rb, jb, 1)] = '\0';
+		ck_assert_msg(strcmp(ja, jb) == 0, "'%.*s': rows differ:\n%s\n%s", (int)len, json, ja, jb);
+	} else {
+		ck_assert_msg(strcmp(ea, eb) == 0, "'%.*s': errors differ: '%s' / '%s'", (int)len, json, ea, eb);
+	}
+	free(ja);
+	free(jb);
+	return a == 0;
+}
+
+#define TS "\"timestamp_start\":\"2026-01-01 00:00:00\""
+
+/* The shapes on both sides of the line between the flat scanner and jansson. */
+static const char *const flat_edges[] = {
+	"{}",
+	" { } ",
+	"{" TS "}",
+	"\t{\r\n" TS " \n}\n",
+	"{" TS ",\"event_type\":\"purge\"}",
+	/* escapes and non-ASCII: jansson's */
+	"{" TS ",\"event_type\":\"pu\\u0072ge\"}",
+	"{" TS ",\"event_type\":\"\\\"q\\\"\"}",
+	"{" TS ",\"event_type\":\"caf\xc3\xa9\"}",
+	"{" TS ",\"event_type\":\"bad\xc3\"}",
+	"{\"timestamp_\\u0073tart\":\"2026-01-01 00:00:00\"}",
+	"{" TS ",\"event_type\":\"a\tb\"}",
+	"{" TS ",\"event_type\":\"a\x7f\"}",
+	"{" TS ",\"event_type\":\"\\ud800\"}",
+	/* numbers */
+	"{" TS ",\"bytes\":-0}",
+	"{" TS ",\"bytes\":0}",
+	"{" TS ",\"bytes\":01}",
+	"{" TS ",\"bytes\":1.0}",
+	"{" TS ",\"bytes\":1e3}",
+	"{" TS ",\"bytes\":1E3}",
+	"{" TS ",\"bytes\":-}",
+	"{" TS ",\"bytes\":--1}",
+	"{" TS ",\"bytes\":+1}",
+	"{" TS ",\"bytes\":1x}",
+	"{" TS ",\"bytes\":999999999999999999}",
+	"{" TS ",\"bytes\":9223372036854775807}",
+	"{" TS ",\"bytes\":9223372036854775808}",
+	"{" TS ",\"bytes\":-9223372036854775808}",
+	"{" TS ",\"port_src\":-1}",
+	"{" TS ",\"tcp_flags\":\"-0\"}",
+	/* literals and nesting */
+	"{" TS ",\"bytes\":true}",
+	"{" TS ",\"bytes\":null}",
+	"{" TS ",\"bytes\":nul}",
+	"{" TS ",\"bytes\":truex}",
+	"{" TS ",\"vlan\":false}",
+	"{" TS ",\"bytes\":{}}",
+	"{" TS ",\"bytes\":[1]}",
+	"{" TS ",\"x\":{\"y\":[]}}",
+	"{\"timestamp_start\":null}",
+	"{\"timestamp_start\":17}",
+	/* structure */
+	"{" TS ",}",
+	"{,}",
+	"{" TS ",\"a\" 1}",
+	"{" TS ",\"a\":1 \"b\":2}",
+	"{" TS "}}",
+	"{" TS "} x",
+	"{" TS "}{\"b\":2}",
+	"{\"a\":\"x",
+	"{\"a",
+	"{",
+	"",
+	"  ",
+	"\"str\"",
+	"17",
+	"[]",
+	"null",
+	"{" TS ":1}",
+	"{1:2}",
+	"{'a':1}",
+	/* the same key twice */
+	"{" TS ",\"bytes\":1,\"bytes\":1}",
+	"{" TS "," TS "}",
+	"{\"a\":1," TS ",\"a\":3}",
+	NULL,
+};
+
+START_TEST(test_pmacct_flat_scanner_edges)
+{
+	char many[4096];
+	size_t off;
+
+	for (int i = 0; flat_edges[i] != NULL; i++)
+		parse_both_ways(flat_edges[i], strlen(flat_edges[i]));
+	for (int i = 0; pm_cases[i].name != NULL; i++)
+		parse_both_ways(pm_cases[i].json, strlen(pm_cases[i].json));
+	/* a NUL inside a string, and more members than the scanner keeps */
+	parse_both_ways("{" TS ",\"event_type\":\"a\0b\"}", sizeof("{" TS ",\"event_type\":\"a\0b\"}") - 1);
+	off = (size_t)snprintf(many, sizeof(many), "{" TS);
+	for (int i = 0; i < 60; i++)
+		off += (size_t)snprintf(many + off, sizeof(many) - off, ",\"k%d\":%d", i, i);
+	snprintf(many + off, sizeof(many) - off, ",\"bytes\":7}");
+	ck_assert(parse_both_ways(many, strlen(many)));
+}
+END_TEST
+
+/* 20,000 records made from good ones by a few random byte changes, insertions and deletions
+ * (fixed seed): the flat scanner and jansson agree on every one. */
+START_TEST(test_pmacct_flat_scanner_mutations)
+{
+	static const char alphabet[] = "\"\\{}[],: 0-.eExtnu\t\x01\x7f\x80\xc3\xa9/1";
+	const char *bases[] = { pm_cases[0].json, pm_cases[1].json, pm_cases[2].json,
+				"{\"event_type\": \"purge\", \"ip_src\": \"10.0.1.2\", \"ip_dst\": \"192.0.2.7\", "
+				"\"port_src\": 1024, \"port_dst\": 443, \"ip_proto\": \"tcp\", \"tcp_flags\": \"24\", "
+				"\"tos\": 0, \"timestamp_start\": \"2026-11-20 10:01:02.000003\", \"packets\": 3, "
+				"\"bytes\": 1400, \"vlan\": 0, \"writer_id\": \"bench/1\"}" };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	char buf[2048];
+	int accepted = 0, refused = 0;
+
+	for (int iter = 0; iter < 20000; iter++) {
+		const char *b = bases[iter % 4];
+		size_t len = strlen(b);
+		memcpy(buf, b, len);
+		int changes = 1 + iter % 3;
+		for (int c = 0; c < changes; c++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t pos = (size_t)(seed >> 33) % (len + 1);
+			char ch = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+			switch ((seed >> 10) % 3) {
+			case 0: /* replace */
+				if (pos < len)
+					buf[pos] = ch;
+				break;
+			case 1: /* insert */
+				if (len + 1 < sizeof(buf)) {
+					memmove(buf + pos + 1, buf + pos, len - pos);
+					buf[pos] = ch;
+					len++;
+				}
+				break;
+			default: /* delete */
+				if (pos < len) {
+					memmove(buf + pos, buf + pos + 1, len - pos - 1);
+					len--;
+				}
+			}
+		}
+		if (parse_both_ways(buf, len))
+			accepted++;
+		else
+			refused++;
+	}
+	/* both sides of the line were reached many times */
+	ck_assert_int_gt(accepted, 1000);
+	ck_assert_int_gt(refused, 1000);
+}
+END_TEST
+
 Suite *pmacct_suite(void)
 {
 	Suite *s = suite_create("pmacct");
@@ -121,6 +295,8 @@ Suite *pmacct_suite(void)
 		n++;
 	tcase_add_loop_test(tc, test_pmacct_table, 0, n);
 	tcase_add_test(tc, test_pmacct_timezone_and_ids);
+	tcase_add_test(tc, test_pmacct_flat_scanner_edges);
+	tcase_add_test(tc, test_pmacct_flat_scanner_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -190,14 +190,13 @@ static int flat_value(char **p, const char *end, struct val *v)
 		q++;
 		digits = 1;
 	} else {
-		while (q < end && *q >= '0' && *q <= '9' && digits <= 18) {
+		while (q < end && *q >= '0' && *q <= '9' && digits < 18) {
 			x = x * 10 + (*q - '0');
 			q++;
 			digits++;
 		}
 	}
-	if (digits == 0 || digits > 18 ||
-	    (q < end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E')))
+	if (digits == 0 || (q < end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E')))
 		return -1;
 	v->type = VAL_INT;
 	v->i = neg ? -x : x;

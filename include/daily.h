@@ -14,8 +14,13 @@
  * DAILY_MAX_DAYS days. */
 int daily_range(const char *from, const char *to, int64_t *d0, int64_t *d1, char *err, size_t errlen);
 
-/* {day, inBytes, outBytes, inPackets, outPackets} of day d (days since the epoch): a new object
- * the caller decrefs (or appends with json_array_append_new). */
-json_t *daily_row(int64_t d, int64_t in_bytes, int64_t out_bytes, int64_t in_packets, int64_t out_packets);
+/* One day's totals of a host: inbound (destination = host) and outbound (source = host). */
+struct daily_sums {
+	int64_t in_bytes, out_bytes, in_packets, out_packets;
+};
+
+/* The answer for days d0..d1 from sums[0..d1-d0]: a new JSON array (caller decrefs) of
+ * {day, inBytes, outBytes, inPackets, outPackets}, one per day, or NULL when out of memory. */
+json_t *daily_rows(int64_t d0, int64_t d1, const struct daily_sums *sums);
 
 #endif

@@ -19,12 +19,21 @@ int daily_range(const char *from, const char *to, int64_t *d0, int64_t *d1, char
 	return 0;
 }
 
-json_t *daily_row(int64_t d, int64_t in_bytes, int64_t out_bytes, int64_t in_packets, int64_t out_packets)
+json_t *daily_rows(int64_t d0, int64_t d1, const struct daily_sums *sums)
 {
+	json_t *out = json_array();
 	char day[16];
 
-	fsutil_format_day(d, day, sizeof(day));
-	return json_pack("{s:s,s:I,s:I,s:I,s:I}", "day", day, "inBytes", (json_int_t)in_bytes, "outBytes",
-			 (json_int_t)out_bytes, "inPackets", (json_int_t)in_packets, "outPackets",
-			 (json_int_t)out_packets);
+	for (int64_t d = d0; out != NULL && d <= d1; d++) {
+		const struct daily_sums *s = &sums[d - d0];
+		fsutil_format_day(d, day, sizeof(day));
+		if (json_array_append_new(out, json_pack("{s:s,s:I,s:I,s:I,s:I}", "day", day, "inBytes",
+							 (json_int_t)s->in_bytes, "outBytes", (json_int_t)s->out_bytes,
+							 "inPackets", (json_int_t)s->in_packets, "outPackets",
+							 (json_int_t)s->out_packets)) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	return out;
 }

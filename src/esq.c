@@ -25,9 +25,9 @@ json_t *esq_daily(const struct esclient *c, const char *dataset, const char *hos
 		  char *err, size_t errlen)
 {
 	int64_t d0, d1;
-	json_t *q = NULL, *reply = NULL, *out = NULL, *res = NULL;
+	json_t *q = NULL, *reply = NULL, *res = NULL;
 	char *body = NULL, *text = NULL, path[512];
-	int64_t(*sums)[4] = NULL;
+	struct daily_sums *sums = NULL;
 
 	if (daily_range(from, to, &d0, &d1, err, errlen) < 0)
 		goto out;
@@ -67,20 +67,15 @@ json_t *esq_daily(const struct esclient *c, const char *dataset, const char *hos
 		int64_t day = json_integer_value(json_object_get(b, "key")) / 86400000;
 		if (day < d0 || day > d1)
 			continue;
-		sums[day - d0][0] = agg_value(b, "in", "bytes");
-		sums[day - d0][1] = agg_value(b, "out", "bytes");
-		sums[day - d0][2] = agg_value(b, "in", "packets");
-		sums[day - d0][3] = agg_value(b, "out", "packets");
+		sums[day - d0].in_bytes = agg_value(b, "in", "bytes");
+		sums[day - d0].out_bytes = agg_value(b, "out", "bytes");
+		sums[day - d0].in_packets = agg_value(b, "in", "packets");
+		sums[day - d0].out_packets = agg_value(b, "out", "packets");
 	}
-	out = json_array();
-	for (int64_t d = d0; d <= d1; d++) {
-		int64_t *s = sums[d - d0];
-		json_array_append_new(out, daily_row(d, s[0], s[1], s[2], s[3]));
-	}
-	res = out;
-	out = NULL;
+	res = daily_rows(d0, d1, sums);
+	if (res == NULL)
+		snprintf(err, errlen, "out of memory");
 out:
-	json_decref(out);
 	free(sums);
 	json_decref(reply);
 	free(text);

@@ -103,11 +103,6 @@ out:
 	return rc;
 }
 
-/* Per-day sums, indexed by day - d0. */
-struct day_sums {
-	int64_t in_bytes, out_bytes, in_packets, out_packets;
-};
-
 /* The int64 at a dotted path of doc, or 0 when it is missing. */
 static int64_t int_at(const bson_t *doc, const char *path)
 {
@@ -132,7 +127,7 @@ static int str_at_is(const bson_t *doc, const char *path, const char *s)
  * + 1 entries): one find, its documents cut down to five fields and summed here as they stream in,
  * so memory stays at one cursor batch. A row from host to itself counts both ways. Returns 0, or
  * -1 with err (sums then hold a part). */
-static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int64_t d1, struct day_sums *sums,
+static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int64_t d1, struct daily_sums *sums,
 		    char *err, size_t errlen)
 {
 	bson_t *filter = BCON_NEW("$or", "[", "{", "source.ip", BCON_UTF8(host), "}", "{", "destination.ip",
@@ -156,7 +151,7 @@ static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int
 		day = (ms >= 0 ? ms : ms - 86399999) / 86400000;
 		if (day < d0 || day > d1)
 			continue;
-		struct day_sums *s = &sums[day - d0];
+		struct daily_sums *s = &sums[day - d0];
 		int64_t bytes = int_at(doc, "network.bytes"), packets = int_at(doc, "network.packets");
 		if (str_at_is(doc, "destination.ip", host)) {
 			s->in_bytes += bytes;
@@ -184,7 +179,7 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 	char db[128];
 	mongoc_client_t *c = NULL;
 	mongoc_collection_t *coll = NULL;
-	struct day_sums *sums = NULL;
+	struct daily_sums *sums = NULL;
 	json_t *out = NULL;
 
 	if (daily_range(from, to, &d0, &d1, err, errlen) < 0)
@@ -200,11 +195,9 @@ json_t *mongoq_daily(const char *uri, const char *collection, const char *host, 
 	coll = mongoc_client_get_collection(c, db, collection);
 	if (sum_days(coll, host, d0, d1, sums, err, errlen) < 0)
 		goto out;
-	out = json_array();
-	for (int64_t d = d0; d <= d1; d++) {
-		const struct day_sums *s = &sums[d - d0];
-		json_array_append_new(out, daily_row(d, s->in_bytes, s->out_bytes, s->in_packets, s->out_packets));
-	}
+	out = daily_rows(d0, d1, sums);
+	if (out == NULL)
+		snprintf(err, errlen, "out of memory");
 out:
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);

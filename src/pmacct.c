@@ -120,7 +120,7 @@ struct record {
 	const char *keys[FLAT_MAX_MEMBERS];
 	size_t keylens[FLAT_MAX_MEMBERS];
 	struct val vals[FLAT_MAX_MEMBERS];
-	char buf[PMACCT_MAX_RECORD + 1]; /* the record, its strings ended in place */
+	char *buf; /* a copy of the record (len + 1 bytes), its strings ended in place */
 };
 
 static int flat_enabled = 1;
@@ -207,7 +207,8 @@ static int flat_value(char **p, const char *end, struct val *v)
 /* What pmacct writes: one flat object whose keys and string values are printable ASCII without
  * escapes, and whose other values are short integers, true, false or null; no key twice. Fills
  * rec and returns 1, or returns 0 for anything else: jansson then reads the record and decides
- * whether it is JSON at all. Everything this accepts, jansson accepts with the same values. */
+ * whether it is JSON at all. Everything this accepts, jansson accepts with the same values.
+ * rec->buf must hold len + 1 bytes. */
 static int flat_scan(const char *json, size_t len, struct record *rec)
 {
 	char *p = rec->buf, *end = rec->buf + len;
@@ -345,7 +346,7 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		 struct pmacct_strings *out, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	struct record *rec = malloc(sizeof(*rec));
+	struct record record, *rec = &record;
 	struct val v;
 	int64_t x;
 	int found;
@@ -354,11 +355,15 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 
 	memset(r, 0, sizeof(*r));
 	memset(out, 0, sizeof(*out));
-	if (rec == NULL)
-		BAD("out of memory");
 	rec->root = NULL;
+	rec->buf = NULL;
 	if (len > PMACCT_MAX_RECORD)
 		BAD("oversized record: %zu bytes (limit %d)", len, PMACCT_MAX_RECORD);
+	if (flat_enabled) {
+		rec->buf = malloc(len + 1);
+		if (rec->buf == NULL)
+			BAD("out of memory");
+	}
 	if (!flat_enabled || !flat_scan(json, len, rec)) {
 		rec->root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (rec->root == NULL)
@@ -433,8 +438,7 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 	r->id_seq = (uint64_t)offset;
 	rc = 0;
 out:
-	if (rec != NULL)
-		json_decref(rec->root);
-	free(rec);
+	json_decref(rec->root);
+	free(rec->buf);
 	return rc;
 }

@@ -25,7 +25,7 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 FUZZ_SECONDS ?= 60
 
 
-.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test kibana-test valgrind-test test-asan asan-run fuzz fuzz-build bench \
+.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test kibana-test valgrind-test test-asan asan-run fuzz fuzz-build torture torture-smoke bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -41,6 +41,8 @@ help:
 	@echo "make test-asan     unit and corpus tests built with -fsanitize=address,undefined"
 	@echo "make valgrind-test unit tests, decode and replay of the samples under valgrind"
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
+	@echo "make torture       mutated corpus captures through decode (ASan/UBSan) and watch/replay for"
+	@echo "                   TORTURE_SECONDS (default 600; TORTURE_SEED=S replays a campaign); torture-smoke: 60 s"
 	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark"
 	@echo "make format        clang-format the sources"
 
@@ -175,6 +177,25 @@ fuzz-build:
 
 fuzz: fuzz-build
 	scripts/fuzz $(FUZZ_BUILD)/fuzz_decode $(FUZZ_SECONDS)
+
+# --- mutation campaign (tests/torture) ---------------------------------------------------------
+# Mutated corpus captures (cuts, plain and compressed, flips, length fields, duplicated/removed
+# records, concatenations, gzip damage, empty and non-capture files) through `decode` under
+# ASan/UBSan and against a Python oracle, and through watch/replay into the file sink. Seeded:
+# the seed is printed, TORTURE_SEED=S runs the same cases again; failing inputs are kept in
+# build/torture/failures/.
+
+TORTURE_SECONDS       ?= 600
+TORTURE_SMOKE_SECONDS ?= 60
+TORTURE_SEED          ?=
+torture: $(BUILD)/pcapstream
+	$(MAKE) BUILD=build/asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" build/asan/pcapstream
+	tests/torture --seconds $(TORTURE_SECONDS) --bin $(BUILD)/pcapstream --asan-bin build/asan/pcapstream \
+		$(if $(TORTURE_SEED),--seed $(TORTURE_SEED))
+
+torture-smoke:
+	$(MAKE) torture TORTURE_SECONDS=$(TORTURE_SMOKE_SECONDS)
 
 # --- benchmark ---------------------------------------------------------------------------------
 

@@ -30,14 +30,8 @@ int cmd_query(int argc, char **argv)
 	char err[1024];
 	json_t *res;
 
-	if (argc < 2 || strcmp(argv[1], "daily") != 0) {
-		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
-	argc--;
-	argv++;
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -63,6 +57,18 @@ int cmd_query(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	/* The one operand is the query's name, before or after the options. */
+	if (optind >= argc || strcmp(argv[optind], "daily") != 0) {
+		if (optind < argc)
+			fprintf(stderr, "pcapstream query: unknown query '%s' (the one query is 'daily')\n",
+				argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "pcapstream query daily: unexpected argument '%s' (see --help)\n", argv[optind + 1]);
+		return 2;
 	}
 	if (uri == NULL || host == NULL || from == NULL || to == NULL) {
 		fprintf(stderr, "pcapstream query daily: --mongo, --host, --from and --to are required\n");

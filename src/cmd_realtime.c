@@ -375,7 +375,7 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 	char *end;
 
 	for (;;) {
-		int o = getopt_long(argc, argv, "+h", lopts, NULL);
+		int o = getopt_long(argc, argv, "h", lopts, NULL);
 		if (o == -1)
 			break;
 		switch (o) {
@@ -446,6 +446,10 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 			usage(stderr);
 			return -1;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream realtime: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
 	}
 	if (c->brokers == NULL) {
 		fprintf(stderr, "pcapstream realtime: --brokers is required (see --help)\n");

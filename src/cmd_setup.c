@@ -8,6 +8,7 @@
 #include "esclient.h"
 #include "kibana.h"
 #include "mongoq.h"
+#include "redact.h"
 #include "row.h"
 
 static void usage(FILE *f)
@@ -48,7 +49,9 @@ static int setup_es(const char *spec)
 	int rc = 1;
 
 	if (esclient_parse(spec, &c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "pcapstream setup: --es %s: %s\n", spec, err);
+		char shown[1024], why[1024];
+		fprintf(stderr, "pcapstream setup: --es %s: %s\n", redact_text(spec, shown, sizeof(shown)),
+			redact_text(err, why, sizeof(why)));
 		return 2;
 	}
 	t = template_for(c.prefix);
@@ -88,11 +91,11 @@ int cmd_setup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *es = NULL, *mongo = NULL, *kibana = NULL;
-	char err[1024];
+	char err[1024], shown[1024];
 	int rc = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		if (c == 'e') {
@@ -109,6 +112,10 @@ int cmd_setup(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream setup: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
 	if (es == NULL && mongo == NULL && kibana == NULL) {
 		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL, --mongo URI and/or --kibana URL "
 				"(see --help)\n");
@@ -118,11 +125,12 @@ int cmd_setup(int argc, char **argv)
 		rc = setup_es(es);
 	if (rc == 0 && mongo != NULL) {
 		if (mongoq_setup(mongo, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pcapstream setup: --mongo: %s (is the server running? check the URI)\n", err);
+			fprintf(stderr, "pcapstream setup: --mongo: %s (is the server running? check the URI)\n",
+				redact_text(err, shown, sizeof(shown)));
 			rc = 1;
 		} else {
 			printf("setup: indexes on @timestamp, source.ip, destination.ip of packets and flows at %s\n",
-			       mongo);
+			       redact_text(mongo, shown, sizeof(shown)));
 		}
 	}
 	if (rc == 0 && kibana != NULL) {

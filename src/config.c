@@ -353,10 +353,10 @@ int config_parse(enum engine_mode mode, int argc, char **argv, struct config *cf
 	lopts[n] = (struct option){ 0 };
 
 	/* First pass: only --config and --help, so the file is applied before the flags. */
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh (argv is permuted: options anywhere, -- ends them) */
 	opterr = 0;
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		if (c == OPT_HELP || c == 'h') {
@@ -369,11 +369,11 @@ int config_parse(enum engine_mode mode, int argc, char **argv, struct config *cf
 	if (config_file != NULL && load_file(cfg, mode, config_file, err, errlen) < 0)
 		return -1;
 
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh (argv is permuted: options anywhere, -- ends them) */
 	opterr = 0;
 	for (;;) {
 		int idx = -1;
-		int c = getopt_long(argc, argv, "+h", lopts, &idx);
+		int c = getopt_long(argc, argv, "h", lopts, &idx);
 		if (c == -1)
 			break;
 		if (c == '?' || c == ':') {

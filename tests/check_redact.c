@@ -57,12 +57,8 @@ END_TEST
 Suite *redact_suite(void)
 {
 	Suite *s = suite_create("redact");
-	TCase *t = tcase_create("table");
 
-	tcase_add_test(t, test_redact_table);
-	suite_add_tcase(s, t);
-	t = tcase_create("bounds");
-	tcase_add_test(t, test_redact_small_buffer);
-	suite_add_tcase(s, t);
+	testutil_add(s, test_redact_table, 0);
+	testutil_add(s, test_redact_small_buffer, 0);
 	return s;
 }

@@ -12,7 +12,9 @@ static void usage(FILE *f)
 		   "                             [--collection packets|flows]\n\n"
 		   "Inbound (destination.ip = IP) and outbound (source.ip = IP) bytes and packets per UTC day,\n"
 		   "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. One find over the range,\n"
-		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n");
+		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n\n"
+		   "Exit status: 0 the answer was printed; 1 the query failed (server unreachable, bad host or\n"
+		   "date; the message says which); 2 usage error.\n");
 }
 
 int cmd_query(int argc, char **argv)

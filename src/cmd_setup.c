@@ -23,7 +23,10 @@ static void usage(FILE *f)
 		   "With --kibana: import the data view (PREFIX-*, prefix from --es) and the \"pcapstream traffic\"\n"
 		   "dashboard through POST /api/saved_objects/_import?overwrite=true; running it again overwrites\n"
 		   "them. Credentials: PCAPSTREAM_KIBANA_USER/_PASSWORD or PCAPSTREAM_KIBANA_API_KEY, else the\n"
-		   "PCAPSTREAM_ES_ ones.\n");
+		   "PCAPSTREAM_ES_ ones.\n\n"
+		   "Exit status: 0 everything asked for is installed; 1 a store could not be reached or refused\n"
+		   "(the message says which; what comes after it is not tried); 2 usage or configuration error\n"
+		   "(bad option, a bad --es URL or option).\n");
 }
 
 /* The index template for prefix, as a JSON object (caller decrefs), or NULL. */

@@ -12,7 +12,7 @@ LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lm -lpthr
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
 LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/daily.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/kafkaconf.c src/fsutil.c \
-	src/hash.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
+	src/hash.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/redact.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
 	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/status.c src/strmap.c src/watch.c
 CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_serve.c src/cmd_setup.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)
@@ -25,7 +25,7 @@ TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/obj/tests/%.o)
 FUZZ_SECONDS ?= 60
 
 
-.PHONY: all deps web run serve test itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test kibana-test valgrind-test test-asan asan-run fuzz fuzz-build torture torture-smoke bench \
+.PHONY: all deps web run serve test check itest bench-es bench-kafka unit-test cli-test corpus-test engine-test schema-test kibana-test valgrind-test test-asan asan-run fuzz fuzz-build torture torture-smoke bench \
 	clean help format format-check
 
 all: $(BUILD)/pcapstream
@@ -33,7 +33,12 @@ all: $(BUILD)/pcapstream
 help:
 	@echo "make               build build/pcapstream"
 	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
-	@echo "make test          install dependencies, build, run unit, CLI, schema and corpus tests, then the same under ASan/UBSan"
+	@echo "make test          install dependencies, then everything below: check, valgrind, ASan/UBSan, fuzz, itest"
+	@echo "make check         the tests that need no network, no services and no sudo (a few minutes):"
+	@echo "                   unit, CLI, schema, Kibana objects, corpus differential, engine"
+	@echo "                   one unit suite or test: CK_RUN_SUITE=row [CK_RUN_CASE=test_ip_format] make unit-test"
+	@echo "                   one engine test:        tests/engine-test --bin build/pcapstream --only tcpdump_rotation"
+	@echo "                   (the integration suites take --only too: tests/itest build/pcapstream es-test --only NAME)"
 	@echo "make itest         integration tests against real Elasticsearch, FerretDB and Kafka (scripts/services),"
 	@echo "                   the dashboard included (headless chromium)"
 	@echo "make serve         the dashboard on http://127.0.0.1:8080 (MongoDB at MONGO, default 127.0.0.1:27017)"
@@ -116,10 +121,13 @@ FUZZ_SMOKE_SECONDS ?= 30
 # later process that gets the same PID. pcapstream now leaves none (engine-test checks that).
 test: deps
 	@for f in /dev/shm/mongoc-*; do p=$${f##*-}; [ ! -e "$$f" ] || [ -d "/proc/$$p" ] || rm -f "$$f"; done
-	$(MAKE) format-check unit-test cli-test schema-test kibana-test corpus-test engine-test valgrind-test
+	$(MAKE) format-check check valgrind-test
 	$(MAKE) test-asan
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	$(MAKE) itest
+
+# What needs no network, no services and no sudo: for a quick run while changing the code.
+check: unit-test cli-test schema-test kibana-test corpus-test engine-test
 
 # Integration tests against real servers (scripts/services starts and stops them).
 itest: $(BUILD)/pcapstream web

@@ -42,10 +42,15 @@ struct engine_summary {
 	uint64_t vanished;    /* planned files that disappeared or changed before they could be read */
 };
 
+/* engine_run()'s failure when a sink spec cannot be opened: a configuration error, not a fault
+ * of the data or the checkpoint. */
+#define ENGINE_ECONFIG (-2)
+
 /* Run until *stop becomes non-zero (watch, interval trigger) or until the available files are
- * ingested (once / available-now / replay). Returns 0, or -1 on a fatal error (bad checkpoint,
- * sink that cannot be opened) with a message in err. A stop request abandons the batch in
- * progress; it is replayed with the same plan at the next start. */
+ * ingested (once / available-now / replay). Returns 0; ENGINE_ECONFIG when a sink cannot be
+ * opened from its spec; or -1 on another fatal error (bad checkpoint, ...); message in err. A
+ * stop request abandons the batch in progress; it is replayed with the same plan at the next
+ * start. */
 int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
 	       size_t errlen);
 

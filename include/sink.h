@@ -47,7 +47,8 @@ int sink_flush(struct sink *s, char *err, size_t errlen);
 void sink_abort(struct sink *s);
 void sink_stats(struct sink *s, struct sink_stats *out);
 
-/* The spec the sink was opened with ("file:out"). */
+/* The spec the sink was opened with ("file:out"), credentials masked: what logs and state files
+ * name the sink by. */
 const char *sink_spec(const struct sink *s);
 
 /* Close and free; accepts NULL. */

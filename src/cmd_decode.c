@@ -17,6 +17,7 @@
 enum {
 	EXIT_PARTIAL = 1,    /* a file was cut short or corrupt; its earlier rows were printed */
 	EXIT_UNREADABLE = 2, /* a file could not be read as a capture at all; or bad usage */
+	EXIT_OUTPUT = 3,     /* the rows could not all be written (output not created, disk full, ...) */
 };
 
 static void usage(FILE *f)
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 		   "  1  a file ends in a truncated record or corrupt data: the rows before it were printed\n"
 		   "  2  a file could not be read as a capture (missing, unreadable, empty, not pcap/pcapng),\n"
 		   "     or bad usage; the other files were still decoded\n"
+		   "  3  the rows could not all be written (the output file could not be created, the disk\n"
+		   "     is full, standard output was closed): decoding stopped there\n"
 		   "\n"
 		   "example:\n"
 		   "  pcapstream decode dump.pcap.gz | jq -c 'select(.network.transport==\"udp\")'\n");
@@ -101,7 +104,7 @@ int cmd_decode(int argc, char **argv)
 	int fd = STDOUT_FILENO, rc = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, "+o:h", opts, NULL);
+		int c = getopt_long(argc, argv, "o:h", opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -126,7 +129,7 @@ int cmd_decode(int argc, char **argv)
 		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			fprintf(stderr, "pcapstream: decode: cannot create %s: %s\n", output, strerror(errno));
-			rc = EXIT_UNREADABLE;
+			rc = EXIT_OUTPUT;
 			goto out;
 		}
 	}
@@ -143,8 +146,7 @@ int cmd_decode(int argc, char **argv)
 	if (outbuf_flush(&ob) < 0) {
 		if (ob.failed != EPIPE)
 			fprintf(stderr, "pcapstream: decode: write failed: %s\n", strerror(ob.failed));
-		if (rc == 0)
-			rc = EXIT_PARTIAL;
+		rc = EXIT_OUTPUT;
 	}
 out:
 	outbuf_free(&ob);

@@ -1,7 +1,9 @@
 /* `pcapstream watch DIR` and `pcapstream replay PATH...`: the engine behind flags. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cmd.h"
 #include "config.h"
 #include "engine.h"
@@ -28,6 +30,24 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* replay's paths that cannot be read at all (missing, a symlink loop, no permission to look):
+ * one error line each. Returns how many; the engine still ingests the others. */
+static int report_unreadable_paths(const struct config *cfg)
+{
+	int bad = 0;
+
+	for (int i = 0; i < cfg->engine.npaths; i++) {
+		struct stat st;
+		if (stat(cfg->engine.paths[i], &st) == 0)
+			continue;
+		log_line(LOG_ERROR, "cannot read this path; it is skipped (check the name and permissions)",
+			 (struct log_field[]){ LOG_S("path", cfg->engine.paths[i]), LOG_S("error", strerror(errno)) },
+			 2);
+		bad++;
+	}
+	return bad;
+}
+
 static int run(enum engine_mode mode, int argc, char **argv)
 {
 	const char *cmd = mode == ENGINE_WATCH ? "watch" : "replay";
@@ -35,7 +55,7 @@ static int run(enum engine_mode mode, int argc, char **argv)
 	struct config cfg;
 	char err[2048];
 	int64_t t0;
-	int rc;
+	int rc, bad_paths = 0;
 
 	rc = config_parse(mode, argc, argv, &cfg, err, sizeof(err));
 	if (rc != 0) {
@@ -54,8 +74,22 @@ static int run(enum engine_mode mode, int argc, char **argv)
 				       LOG_S("quarantine", cfg.engine.quarantine_dir),
 				       LOG_I("sinks", cfg.engine.nsinks) },
 		 5);
+	if (mode == ENGINE_REPLAY) {
+		bad_paths = report_unreadable_paths(&cfg);
+		if (bad_paths == cfg.engine.npaths) {
+			log_line(LOG_ERROR, "nothing to replay: no path given can be read",
+				 (struct log_field[]){ LOG_I("paths", cfg.engine.npaths) }, 1);
+			config_free(&cfg);
+			return 1;
+		}
+	}
 	t0 = fsutil_mono_ns();
 	rc = engine_run(&cfg.engine, &stop_requested, &sum, err, sizeof(err));
+	if (rc == ENGINE_ECONFIG) {
+		log_line(LOG_ERROR, "configuration error", (struct log_field[]){ LOG_S("error", err) }, 1);
+		config_free(&cfg);
+		return 2;
+	}
 	if (rc < 0) {
 		log_line(LOG_ERROR, "stopped by a fatal error", (struct log_field[]){ LOG_S("error", err) }, 1);
 		config_free(&cfg);
@@ -70,7 +104,7 @@ static int run(enum engine_mode mode, int argc, char **argv)
 				       LOG_I("rows_per_s", secs > 0 ? (double)sum.rows / secs : 0) },
 		 8);
 	config_free(&cfg);
-	if (mode == ENGINE_REPLAY && !stop_requested && (sum.quarantined > 0 || sum.vanished > 0))
+	if (mode == ENGINE_REPLAY && !stop_requested && (sum.quarantined > 0 || sum.vanished > 0 || bad_paths > 0))
 		return 1;
 	return stop_requested && mode == ENGINE_REPLAY ? 1 : 0;
 }

@@ -12,7 +12,9 @@ static void usage(FILE *f)
 		   "                             [--collection packets|flows]\n\n"
 		   "Inbound (destination.ip = IP) and outbound (source.ip = IP) bytes and packets per UTC day,\n"
 		   "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. One find over the range,\n"
-		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n");
+		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n\n"
+		   "Exit status: 0 the answer was printed; 1 the query failed (server unreachable, bad host or\n"
+		   "date; the message says which); 2 usage error.\n");
 }
 
 int cmd_query(int argc, char **argv)
@@ -30,14 +32,8 @@ int cmd_query(int argc, char **argv)
 	char err[1024];
 	json_t *res;
 
-	if (argc < 2 || strcmp(argv[1], "daily") != 0) {
-		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
-	argc--;
-	argv++;
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -63,6 +59,18 @@ int cmd_query(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	/* The one operand is the query's name, before or after the options. */
+	if (optind >= argc || strcmp(argv[optind], "daily") != 0) {
+		if (optind < argc)
+			fprintf(stderr, "pcapstream query: unknown query '%s' (the one query is 'daily')\n",
+				argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		fprintf(stderr, "pcapstream query daily: unexpected argument '%s' (see --help)\n", argv[optind + 1]);
+		return 2;
 	}
 	if (uri == NULL || host == NULL || from == NULL || to == NULL) {
 		fprintf(stderr, "pcapstream query daily: --mongo, --host, --from and --to are required\n");

@@ -89,7 +89,11 @@ static void usage(FILE *f)
 	    "  --state-dir DIR           sinks' own state, e.g. ES dead letters, and stats.json (counters and\n"
 	    "                            consumer lag for `serve --realtime-state`, rewritten at most once a\n"
 	    "                            second; default pcapstream-realtime)\n"
-	    "  --log-format text|json    log lines (default text)\n");
+	    "  --log-format text|json    log lines (default text)\n\n"
+	    "Options may come in any order; a JSON file given with --config holds any of them.\n"
+	    "Exit status: 0 stopped on request (SIGINT, SIGTERM; the batch in flight is read again at\n"
+	    "the next start); 2 usage or configuration error, or a sink or state folder that cannot be\n"
+	    "opened.\n");
 }
 
 static int64_t mono_ms(void)
@@ -246,7 +250,9 @@ static int flush_batch(struct rt *r)
 	if (r->nrows == 0 && r->dead_pending == 0 && r->next->cnt == 0)
 		return 0;
 	r->batch_id = r->batch_id ? r->batch_id + 1 : (uint64_t)(fsutil_now_ns() / 1000000) * 1000;
+	int attempts = 0;
 	for (int attempt = 1;; attempt++) {
+		attempts = attempt;
 		int rc = sync_dead_letters(r, err, sizeof(err));
 		for (int s = 0; s < r->nsinks && rc == 0; s++) {
 			if (sink_begin(r->sinks[s], r->batch_id, why, sizeof(why)) < 0 ||
@@ -279,7 +285,7 @@ static int flush_batch(struct rt *r)
 		backoff = backoff * 2 > 30000 ? 30000 : backoff * 2;
 	}
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
-	uint64_t refused = 0, retries = 0;
+	uint64_t refused = 0, retries = (uint64_t)(attempts - 1); /* whole-batch retries count too */
 	for (int s = 0; s < r->nsinks; s++) {
 		struct sink_stats st;
 		sink_stats(r->sinks[s], &st);
@@ -375,7 +381,7 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 	char *end;
 
 	for (;;) {
-		int o = getopt_long(argc, argv, "+h", lopts, NULL);
+		int o = getopt_long(argc, argv, "h", lopts, NULL);
 		if (o == -1)
 			break;
 		switch (o) {
@@ -446,6 +452,10 @@ static int parse_args(int argc, char **argv, struct rt_config *c, enum log_forma
 			usage(stderr);
 			return -1;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream realtime: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
 	}
 	if (c->brokers == NULL) {
 		fprintf(stderr, "pcapstream realtime: --brokers is required (see --help)\n");

@@ -499,7 +499,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve 
 		{ NULL, 0, NULL, 0 },
 	};
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		char *end = NULL;
 		if (c == -1)
 			break;

@@ -8,6 +8,7 @@
 #include "esclient.h"
 #include "kibana.h"
 #include "mongoq.h"
+#include "redact.h"
 #include "row.h"
 
 static void usage(FILE *f)
@@ -22,7 +23,10 @@ static void usage(FILE *f)
 		   "With --kibana: import the data view (PREFIX-*, prefix from --es) and the \"pcapstream traffic\"\n"
 		   "dashboard through POST /api/saved_objects/_import?overwrite=true; running it again overwrites\n"
 		   "them. Credentials: PCAPSTREAM_KIBANA_USER/_PASSWORD or PCAPSTREAM_KIBANA_API_KEY, else the\n"
-		   "PCAPSTREAM_ES_ ones.\n");
+		   "PCAPSTREAM_ES_ ones.\n\n"
+		   "Exit status: 0 everything asked for is installed; 1 a store could not be reached or refused\n"
+		   "(the message says which; what comes after it is not tried); 2 usage or configuration error\n"
+		   "(bad option, a bad --es URL or option).\n");
 }
 
 /* The index template for prefix, as a JSON object (caller decrefs), or NULL. */
@@ -48,7 +52,9 @@ static int setup_es(const char *spec)
 	int rc = 1;
 
 	if (esclient_parse(spec, &c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "pcapstream setup: --es %s: %s\n", spec, err);
+		char shown[1024], why[1024];
+		fprintf(stderr, "pcapstream setup: --es %s: %s\n", redact_text(spec, shown, sizeof(shown)),
+			redact_text(err, why, sizeof(why)));
 		return 2;
 	}
 	t = template_for(c.prefix);
@@ -88,11 +94,11 @@ int cmd_setup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *es = NULL, *mongo = NULL, *kibana = NULL;
-	char err[1024];
+	char err[1024], shown[1024];
 	int rc = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		if (c == 'e') {
@@ -109,6 +115,10 @@ int cmd_setup(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream setup: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
 	if (es == NULL && mongo == NULL && kibana == NULL) {
 		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL, --mongo URI and/or --kibana URL "
 				"(see --help)\n");
@@ -118,11 +128,12 @@ int cmd_setup(int argc, char **argv)
 		rc = setup_es(es);
 	if (rc == 0 && mongo != NULL) {
 		if (mongoq_setup(mongo, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pcapstream setup: --mongo: %s (is the server running? check the URI)\n", err);
+			fprintf(stderr, "pcapstream setup: --mongo: %s (is the server running? check the URI)\n",
+				redact_text(err, shown, sizeof(shown)));
 			rc = 1;
 		} else {
 			printf("setup: indexes on @timestamp, source.ip, destination.ip of packets and flows at %s\n",
-			       mongo);
+			       redact_text(mongo, shown, sizeof(shown)));
 		}
 	}
 	if (rc == 0 && kibana != NULL) {

@@ -29,7 +29,7 @@ int cmd_status(int argc, char **argv)
 	int as_json = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		if (c == 'c') {
@@ -43,6 +43,10 @@ int cmd_status(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pcapstream status: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
 	}
 	if (dir == NULL) {
 		fprintf(stderr, "pcapstream status: --checkpoint DIR is required (see --help)\n");

@@ -90,7 +90,11 @@ static void usage(enum engine_mode mode)
 		    "files\n"
 		    "(unreadable, empty, not a capture, truncated) go to the quarantine folder with a .reason file.\n"
 		    "Stop with SIGINT or SIGTERM: the batch in progress is abandoned and replayed at the next "
-		    "start.\n\n");
+		    "start.\n"
+		    "Exit status: 0 stopped on request, or (--trigger once / available-now) every file there\n"
+		    "ingested or quarantined; 2 usage or configuration error (bad option, missing folder, a\n"
+		    "--sink that cannot be opened); 3 fatal error (damaged checkpoint, ...).\n"
+		    "Options may come before or after DIR; -- ends them.\n\n");
 	else
 		printf("usage: pcapstream replay [options] PATH...\n\n"
 		       "Ingest archived captures (files, and folders searched recursively) to completion, in batches,\n"
@@ -98,7 +102,9 @@ static void usage(enum engine_mode mode)
 		       "exactly once. A bad file (unreadable, not a capture, truncated) is reported and gets a\n"
 		       "NAME.reason in the quarantine folder, but stays where it is: replay never moves archives.\n"
 		       "Exit status: 0 every file ingested (or already ingested), 1 some file was bad or vanished,\n"
-		       "2 usage or configuration error, 3 fatal error.\n\n");
+		       "or a PATH could not be read (missing, a symlink loop, no permission), 2 usage or\n"
+		       "configuration error (bad option, a --sink that cannot be opened), 3 fatal error (damaged\n"
+		       "checkpoint, ...). Options may come before or after the PATHs; -- ends them.\n\n");
 	printf("options:\n");
 	for (const struct opt_info *o = opts; o->name != NULL; o++) {
 		if (!(o->modes & bit))
@@ -353,10 +359,10 @@ int config_parse(enum engine_mode mode, int argc, char **argv, struct config *cf
 	lopts[n] = (struct option){ 0 };
 
 	/* First pass: only --config and --help, so the file is applied before the flags. */
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh (argv is permuted: options anywhere, -- ends them) */
 	opterr = 0;
 	for (;;) {
-		int c = getopt_long(argc, argv, "+h", lopts, NULL);
+		int c = getopt_long(argc, argv, "h", lopts, NULL);
 		if (c == -1)
 			break;
 		if (c == OPT_HELP || c == 'h') {
@@ -369,11 +375,11 @@ int config_parse(enum engine_mode mode, int argc, char **argv, struct config *cf
 	if (config_file != NULL && load_file(cfg, mode, config_file, err, errlen) < 0)
 		return -1;
 
-	optind = 1;
+	optind = 0; /* 0: glibc starts afresh (argv is permuted: options anywhere, -- ends them) */
 	opterr = 0;
 	for (;;) {
 		int idx = -1;
-		int c = getopt_long(argc, argv, "+h", lopts, &idx);
+		int c = getopt_long(argc, argv, "h", lopts, &idx);
 		if (c == -1)
 			break;
 		if (c == '?' || c == ':') {

@@ -1090,8 +1090,10 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 	e->exclude[n] = NULL;
 	struct sink_env env = { .state_dir = cfg->checkpoint };
 	for (int i = 0; i < cfg->nsinks; i++) {
-		if (sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen) < 0)
+		if (sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen) < 0) {
+			rc = ENGINE_ECONFIG;
 			goto out;
+		}
 	}
 	if (cfg->mode == ENGINE_WATCH && realpath(cfg->paths[0], abs) == NULL) {
 		snprintf(err, errlen, "cannot watch %s: %s", cfg->paths[0], strerror(errno));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "esclient.h"
 #include "fsutil.h"
 #include "rowfmt.h"
@@ -24,6 +25,41 @@ static int read_secret(const char *path, char *out, size_t outlen, char *err, si
 	snprintf(out, outlen, "%s", text);
 	free(text);
 	return 0;
+}
+
+/* An index prefix Elasticsearch and OpenSearch accept in index names: lowercase letters, digits
+ * and "-_.+", not starting with "-", "_", "+" or ".". 0 or -1 with the reason in err. */
+static int check_prefix(const char *v, size_t cap, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= cap) {
+		snprintf(err, errlen, "prefix='%.100s' must be 1 to %zu characters", v, cap - 1);
+		return -1;
+	}
+	if (strchr("-_+.", v[0]) != NULL) {
+		snprintf(err, errlen, "prefix='%.100s' must not start with '-', '_', '+' or '.'", v);
+		return -1;
+	}
+	for (const char *p = v; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-_.+", *p) != NULL)) {
+			snprintf(err, errlen,
+				 "prefix='%.100s' has '%c': index names take lowercase letters, digits and -_.+ only",
+				 v, *p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* on/true/1 -> 1, off/false/0 -> 0, anything else -1. */
+static int parse_switch(const char *v)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		return 1;
+	if (strcmp(v, "off") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		return 0;
+	return -1;
 }
 
 int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errlen)
@@ -68,7 +104,9 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 			return -1;
 		}
 		*v++ = '\0';
-		if (strcmp(kv, "prefix") == 0 && v[0] != '\0' && strlen(v) < sizeof(c->prefix)) {
+		if (strcmp(kv, "prefix") == 0) {
+			if (check_prefix(v, sizeof(c->prefix), err, errlen) < 0)
+				return -1;
 			snprintf(c->prefix, sizeof(c->prefix), "%s", v);
 		} else if (strcmp(kv, "bulk") == 0) {
 			uint64_t b;
@@ -78,14 +116,26 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 			}
 			c->bulk_bytes = (size_t)b;
 		} else if (strcmp(kv, "inflight") == 0) {
-			c->inflight = atoi(v);
-			if (c->inflight < 1 || c->inflight > 64) {
+			char *end;
+			long k = strtol(v, &end, 10);
+			c->inflight = end != v && *end == '\0' && k >= 1 && k <= 64 ? (int)k : 0;
+			if (c->inflight == 0) {
 				snprintf(err, errlen, "inflight=%s is not between 1 and 64", v);
 				return -1;
 			}
 		} else if (strcmp(kv, "gzip") == 0) {
-			c->gzip = strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+			c->gzip = parse_switch(v);
+			if (c->gzip < 0) {
+				snprintf(err, errlen, "gzip=%.100s is not on or off", v);
+				return -1;
+			}
 		} else if (strcmp(kv, "ca") == 0) {
+			if (v[0] == '\0' || strlen(v) >= sizeof(c->ca) || access(v, R_OK) < 0) {
+				snprintf(
+				    err, errlen, "ca=%.300s: cannot read the CA file (%s): give a PEM file's path", v,
+				    v[0] == '\0' || strlen(v) >= sizeof(c->ca) ? "empty or too long" : strerror(errno));
+				return -1;
+			}
 			snprintf(c->ca, sizeof(c->ca), "%s", v);
 		} else if (strcmp(kv, "timeout") == 0) {
 			int64_t ns;

@@ -5,7 +5,11 @@
 #include <unistd.h>
 #include "fsutil.h"
 #include "log.h"
+#include "redact.h"
 #include "rowfmt.h"
+
+/* The longest text value of a line (a JSON value is cut at ROW_STR_MAX, as in rows). */
+#define LOG_TEXT_MAX 4096
 
 static enum log_format format = LOG_TEXT;
 static int progress_line;
@@ -38,23 +42,26 @@ static void add(char *line, size_t cap, size_t *off, const char *fmt, ...)
 		*off += (size_t)n < cap - *off ? (size_t)n : cap - *off - 1;
 }
 
-/* A JSON string (escaped) into the line. */
+/* A JSON string (escaped, credentials masked) into the line. */
 static void add_json_str(char *line, size_t cap, size_t *off, const char *s)
 {
-	char tmp[ROW_STR_MAX * 6 + 8];
-	char *e = rowfmt_str(tmp, s);
+	char red[ROW_STR_MAX], tmp[ROW_STR_MAX * 6 + 8];
+	char *e = rowfmt_str(tmp, redact_text(s, red, sizeof(red)));
 
 	*e = '\0';
 	add(line, cap, off, "%s", tmp);
 }
 
-/* Text values with spaces or quotes are quoted. */
+/* Text values (credentials masked) with spaces or quotes are quoted. */
 static void add_text_str(char *line, size_t cap, size_t *off, const char *s)
 {
-	if (s[0] != '\0' && strpbrk(s, " \"=\t\n") == NULL)
-		add(line, cap, off, "%s", s);
+	char red[LOG_TEXT_MAX];
+
+	redact_text(s, red, sizeof(red));
+	if (red[0] != '\0' && strpbrk(red, " \"=\t\n") == NULL)
+		add(line, cap, off, "%s", red);
 	else
-		add_json_str(line, cap, off, s);
+		add_json_str(line, cap, off, red);
 }
 
 void log_line(enum log_level level, const char *msg, const struct log_field *fields, int n)
@@ -81,7 +88,8 @@ void log_line(enum log_level level, const char *msg, const struct log_field *fie
 		}
 		add(line, sizeof(line), &off, "}\n");
 	} else {
-		add(line, sizeof(line), &off, "%s %-5s %s", ts, level_names[level], msg);
+		char red[LOG_TEXT_MAX];
+		add(line, sizeof(line), &off, "%s %-5s %s", ts, level_names[level], redact_text(msg, red, sizeof(red)));
 		for (int i = 0; i < n; i++) {
 			add(line, sizeof(line), &off, " %s=", fields[i].key);
 			if (fields[i].type == 's')

@@ -1,5 +1,7 @@
 /* pcapstream: packet captures and flow records into rows people can query. */
 #include <curl/curl.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <mongoc/mongoc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,17 +50,46 @@ static void on_mongoc_log(mongoc_log_level_t level, const char *domain, const ch
 		 (struct log_field[]){ LOG_S("source", "mongoc"), LOG_S("domain", domain) }, 2);
 }
 
-/* libmongoc (Debian builds it with automatic init) maps a shared-memory file /dev/shm/mongoc-PID
- * for its statistics before main() runs, and removes it only at a clean exit: every process killed
- * with SIGKILL left one behind, and a later process given the same PID found the name taken and
- * printed "Falling back to malloc for counters" in its own format, breaking JSON logs. The mapping
- * stays valid without its name, so the name is removed at once; nothing is left behind. */
-static void unlink_mongoc_counters(void)
+/* libmongoc (Debian builds it with automatic init) creates a shared-memory file /dev/shm/mongoc-PID
+ * for its statistics in a library constructor, before main() runs, and removes it only at a clean
+ * exit: a process killed with SIGKILL left one behind, even one killed before main() could remove
+ * it, and a later process given the same PID printed "Falling back to malloc for counters" in its
+ * own format, breaking JSON logs. Setting MONGOC_DISABLE_SHM cannot help: nothing of ours runs
+ * before that constructor with an environment libc keeps. So the executable provides shm_open()
+ * and shm_unlink() (the dynamic linker binds libmongoc's calls to them): libmongoc's counters get
+ * an anonymous memory file (memfd), which has no name to leave behind, whatever the moment of a
+ * kill. Any other name goes to libc's functions. pcapstream never reads libmongoc's counters. */
+static int is_mongoc_counters(const char *name)
 {
-	char name[32];
+	return name != NULL && strncmp(name, "/mongoc-", 8) == 0;
+}
 
-	snprintf(name, sizeof(name), "/mongoc-%u", (unsigned)getpid());
-	shm_unlink(name);
+int shm_open(const char *name, int oflag, mode_t mode)
+{
+	int (*next)(const char *, int, mode_t);
+
+	if (is_mongoc_counters(name))
+		return memfd_create("mongoc-counters", MFD_CLOEXEC);
+	*(void **)&next = dlsym(RTLD_NEXT, "shm_open");
+	if (next == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return next(name, oflag, mode);
+}
+
+int shm_unlink(const char *name)
+{
+	int (*next)(const char *);
+
+	if (is_mongoc_counters(name))
+		return 0;
+	*(void **)&next = dlsym(RTLD_NEXT, "shm_unlink");
+	if (next == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return next(name);
 }
 
 static void usage(FILE *f)
@@ -73,7 +104,6 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe (`decode | head`) is a write error to report, not a signal to die of. */
 	signal(SIGPIPE, SIG_IGN);
-	unlink_mongoc_counters();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	mongoc_init();
 	mongoc_log_set_handler(on_mongoc_log, NULL);

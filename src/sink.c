@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "redact.h"
 #include "sink.h"
 
 static const struct sink_ops *const sink_kinds[] = {
@@ -11,7 +12,7 @@ static const struct sink_ops *const sink_kinds[] = {
 struct sink {
 	const struct sink_ops *ops;
 	void *state;
-	char *spec;
+	char *spec; /* for people: credentials masked (it names the sink in logs and state files) */
 };
 
 int sink_open(const char *spec, const struct sink_env *env, struct sink **out, char *err, size_t errlen)
@@ -20,23 +21,24 @@ int sink_open(const char *spec, const struct sink_env *env, struct sink **out, c
 	size_t nlen = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
 	const char *arg = colon != NULL ? colon + 1 : "";
 	struct sink *s = NULL;
-	char why[512] = "";
+	char why[512] = "", shown[1024], why_shown[512];
 	int rc = -1;
 
 	*out = NULL;
+	redact_text(spec, shown, sizeof(shown));
 	for (int i = 0; sink_kinds[i] != NULL; i++) {
 		if (strlen(sink_kinds[i]->name) != nlen || strncmp(sink_kinds[i]->name, spec, nlen) != 0)
 			continue;
 		s = calloc(1, sizeof(*s));
 		if (s != NULL)
-			s->spec = strdup(spec);
+			s->spec = strdup(shown);
 		if (s == NULL || s->spec == NULL) {
-			snprintf(err, errlen, "sink %s: out of memory", spec);
+			snprintf(err, errlen, "sink %s: out of memory", shown);
 			goto out;
 		}
 		s->ops = sink_kinds[i];
 		if (s->ops->open(arg, env, &s->state, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "sink %s: %s", spec, why);
+			snprintf(err, errlen, "sink %s: %s", shown, redact_text(why, why_shown, sizeof(why_shown)));
 			goto out;
 		}
 		*out = s;
@@ -45,7 +47,8 @@ int sink_open(const char *spec, const struct sink_env *env, struct sink **out, c
 		goto out;
 	}
 	snprintf(err, errlen,
-		 "sink '%s': unknown kind (known: file:OUTDIR, es:URL, mongo:URI, kafka:BROKERS/TOPIC, null)", spec);
+		 "sink '%.200s': unknown kind (known: file:OUTDIR, es:URL, mongo:URI, kafka:BROKERS/TOPIC, null)",
+		 shown);
 out:
 	if (s != NULL) {
 		free(s->spec);

@@ -112,10 +112,8 @@ END_TEST
 Suite *hash_suite(void)
 {
 	Suite *s = suite_create("hash");
-	TCase *tc = tcase_create("ids");
 
-	tcase_add_test(tc, test_hash_vectors);
-	tcase_add_test(tc, test_fingerprint_identity);
-	suite_add_tcase(s, tc);
+	testutil_add(s, test_hash_vectors, 0);
+	testutil_add(s, test_fingerprint_identity, 0);
 	return s;
 }

@@ -288,15 +288,13 @@ END_TEST
 Suite *pmacct_suite(void)
 {
 	Suite *s = suite_create("pmacct");
-	TCase *tc = tcase_create("records");
 	int n = 0;
 
 	while (pm_cases[n].name != NULL)
 		n++;
-	tcase_add_loop_test(tc, test_pmacct_table, 0, n);
-	tcase_add_test(tc, test_pmacct_timezone_and_ids);
-	tcase_add_test(tc, test_pmacct_flat_scanner_edges);
-	tcase_add_test(tc, test_pmacct_flat_scanner_mutations);
-	suite_add_tcase(s, tc);
+	testutil_add_loop(s, test_pmacct_table, 0, n);
+	testutil_add(s, test_pmacct_timezone_and_ids, 0);
+	testutil_add(s, test_pmacct_flat_scanner_edges, 0);
+	testutil_add(s, test_pmacct_flat_scanner_mutations, 0);
 	return s;
 }

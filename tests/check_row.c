@@ -337,17 +337,15 @@ END_TEST
 Suite *row_suite(void)
 {
 	Suite *s = suite_create("row");
-	TCase *tc = tcase_create("serializers");
 
-	tcase_add_test(tc, test_json_full_row);
-	tcase_add_test(tc, test_json_empty_row);
-	tcase_add_test(tc, test_time_format);
-	tcase_add_test(tc, test_ip_format);
-	tcase_add_test(tc, test_str_format);
-	tcase_add_test(tc, test_int_format);
-	tcase_add_test(tc, test_schema_consistency);
-	tcase_add_test(tc, test_bson_types);
-	tcase_add_test(tc, test_bson_negative_time);
-	suite_add_tcase(s, tc);
+	testutil_add(s, test_json_full_row, 0);
+	testutil_add(s, test_json_empty_row, 0);
+	testutil_add(s, test_time_format, 0);
+	testutil_add(s, test_ip_format, 0);
+	testutil_add(s, test_str_format, 0);
+	testutil_add(s, test_int_format, 0);
+	testutil_add(s, test_schema_consistency, 0);
+	testutil_add(s, test_bson_types, 0);
+	testutil_add(s, test_bson_negative_time, 0);
 	return s;
 }

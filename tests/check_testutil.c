@@ -19,3 +19,21 @@ void testutil_rmtmp(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", testutil_tmp);
 	ck_assert_int_eq(system(cmd), 0);
 }
+
+void testutil_add(Suite *s, const TTest *t, int with_tmp)
+{
+	TCase *tc = tcase_create(t->name);
+
+	if (with_tmp)
+		tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
+	tcase_add_test(tc, t);
+	suite_add_tcase(s, tc);
+}
+
+void testutil_add_loop(Suite *s, const TTest *t, int start, int end)
+{
+	TCase *tc = tcase_create(t->name);
+
+	tcase_add_loop_test(tc, t, start, end);
+	suite_add_tcase(s, tc);
+}

@@ -9,10 +9,19 @@ Suite *capture_suite(void);
 Suite *hash_suite(void);
 Suite *engine_parts_suite(void);
 Suite *pmacct_suite(void);
+Suite *redact_suite(void);
 
 /* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
 extern char testutil_tmp[64];
 void testutil_mktmp(void);
 void testutil_rmtmp(void);
+
+/* Add test t to suite s in a test case of its own, named after the test, so that one test can
+ * be run alone: CK_RUN_SUITE=hash CK_RUN_CASE=test_hash_vectors build/check_pcapstream. with_tmp:
+ * the test gets a fresh testutil_tmp folder. */
+void testutil_add(Suite *s, const TTest *t, int with_tmp);
+
+/* The same for a loop test over [start, end) (one row of a table per iteration). */
+void testutil_add_loop(Suite *s, const TTest *t, int start, int end);
 
 #endif

@@ -1,7 +1,14 @@
 /* The file sink: NDJSON, one file per batch, OUTDIR/batch-<id>.ndjson, written atomically
  * (temp file, fsync, rename, fsync directory). A replayed batch rewrites the same file, so a
- * crash can never leave a row twice. Batches without rows leave no file. */
+ * crash can never leave a row twice. Batches without rows leave no file.
+ *
+ * Batch numbers belong to one checkpoint: OUTDIR/.pcapstream-owner names the checkpoint (its
+ * folder and identity, from CHECKPOINT/metadata) whose batches the folder holds, and a different
+ * checkpoint (a second source, or the same folder deleted and made again) is refused rather
+ * than overwrite batch files that hold other rows. */
+#include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +34,103 @@ struct sink_file {
 	uint64_t synced_to; /* write-back started up to here */
 };
 
+/* 1 if dir holds a file named like a batch of this sink, else 0. */
+static int has_batches(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (d == NULL)
+		return 0;
+	for (struct dirent *de = readdir(d); de != NULL && !found; de = readdir(d))
+		found = strncmp(de->d_name, "batch-", 6) == 0;
+	closedir(d);
+	return found;
+}
+
+/* 1 if the checkpoint folder ck has committed a batch (commits/N), else 0. */
+static int has_commits(const char *ck)
+{
+	char path[4200];
+	DIR *d;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/commits", ck);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	for (struct dirent *de = readdir(d); de != NULL && !found; de = readdir(d))
+		found = de->d_name[0] >= '0' && de->d_name[0] <= '9';
+	closedir(d);
+	return found;
+}
+
+/* Make sure outdir holds no other checkpoint's batches, and mark it as this one's. A state folder
+ * without a checkpoint identity (realtime's, or none) is not checked. Returns 0 or -1 with err. */
+static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
+{
+	char path[4200], owner[4200], why[512];
+	json_t *meta = NULL, *have = NULL, *mine = NULL;
+	const char *id, *was_id, *was_ck;
+	char *text = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/metadata", ck);
+	meta = json_load_file(path, 0, NULL);
+	id = json_string_value(json_object_get(meta, "id"));
+	if (id == NULL) {
+		rc = 0;
+		goto out;
+	}
+	snprintf(owner, sizeof(owner), "%s/.pcapstream-owner", outdir);
+	if (access(owner, F_OK) == 0) {
+		have = json_load_file(owner, 0, NULL);
+		was_id = json_string_value(json_object_get(have, "id"));
+		was_ck = json_string_value(json_object_get(have, "checkpoint"));
+		if (was_id != NULL && strcmp(was_id, id) == 0) {
+			rc = 0;
+			goto out;
+		}
+		snprintf(err, errlen,
+			 "%s holds the batches of checkpoint %s (id %s), not of %s (id %s): this checkpoint's batch "
+			 "numbers would overwrite them. If the checkpoint folder was deleted or replaced, restore it "
+			 "from a backup; to start afresh, give --sink file: a new, empty folder",
+			 outdir, was_ck != NULL ? was_ck : "?", was_id != NULL ? was_id : "?", ck, id);
+		goto out;
+	}
+	if (has_batches(outdir) && !has_commits(ck)) {
+		snprintf(err, errlen,
+			 "%s already holds batch files, but checkpoint %s has committed none: its batch numbers would "
+			 "overwrite them. If the checkpoint folder was deleted or replaced, restore it from a backup; "
+			 "to start afresh, give --sink file: a new, empty folder",
+			 outdir, ck);
+		goto out;
+	}
+	mine = json_pack("{s:s,s:s}", "checkpoint", ck, "id", id);
+	text = mine != NULL ? json_dumps(mine, JSON_COMPACT) : NULL;
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (fsutil_write_atomic(owner, text, strlen(text), why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	json_decref(mine);
+	json_decref(have);
+	json_decref(meta);
+	return rc;
+}
+
 static int file_open(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen)
 {
 	struct sink_file *f = NULL;
+	char ck[4096];
 	int rc = -1;
 
-	(void)env;
 	if (arg[0] == '\0') {
 		snprintf(err, errlen, "needs a folder: file:OUTDIR");
 		goto out;
@@ -42,6 +140,12 @@ static int file_open(const char *arg, const struct sink_env *env, void **state, 
 	if (access(arg, W_OK) < 0) {
 		snprintf(err, errlen, "folder %s is not writable: %s", arg, strerror(errno));
 		goto out;
+	}
+	if (env != NULL && env->state_dir != NULL) {
+		if (realpath(env->state_dir, ck) == NULL)
+			snprintf(ck, sizeof(ck), "%s", env->state_dir);
+		if (claim(arg, ck, err, errlen) < 0)
+			goto out;
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {

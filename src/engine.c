@@ -424,6 +424,14 @@ static void consider(struct engine *e, const char *path, const struct stat *st, 
 		take(e, path, st, 0);
 		return;
 	}
+	if (writing == 1 && e->cfg->trigger != TRIGGER_INTERVAL) {
+		/* once / available-now end when what is there is taken: a file still being written is
+		 * left for a later run, with a word, not waited for (its writer may never close it) */
+		free(strmap_del(e->unstable, path));
+		log_line(LOG_INFO, "not taken: still open for writing (a later run takes it once closed)",
+			 (struct log_field[]){ LOG_S("file", path) }, 1);
+		return;
+	}
 	/* Still open for writing, or unknown after a rescan: wait until the size has been stable for
 	 * the quiet period (and nobody writes it, where that can be told). */
 	struct unstable *u = strmap_get(e->unstable, path);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "checkpoint.h"
 #include "engine.h"
+#include "fsutil.h"
 #include "registry.h"
 #include "scan.h"
 #include "status.h"
@@ -125,8 +126,11 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 		if (f != NULL)
 			fclose(f);
 		line[strcspn(line, "\n")] = '\0';
-		json_array_append_new(quarantined, json_pack("{s:s%,s:s}", "file", de->d_name, n - 7, "reason",
-							     line[0] ? line + 8 : "?"));
+		char name[1024], shown[1100], why[1100];
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 7), de->d_name);
+		fsutil_display_name(name, shown, sizeof(shown)); /* JSON text: a name need not be UTF-8 */
+		fsutil_display_name(line[0] ? line + 8 : "?", why, sizeof(why));
+		json_array_append_new(quarantined, json_pack("{s:s,s:s}", "file", shown, "reason", why));
 	}
 	if (d != NULL)
 		closedir(d);

@@ -1315,6 +1315,7 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 	struct engine *e = &eng;
 	json_t *meta = NULL;
 	const char *root[1];
+	char qabs[4096], aabs[4096];
 	int rc = -1, n = 0;
 
 	memset(sum, 0, sizeof(*sum));
@@ -1355,8 +1356,17 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 			e->exclude[i] = e->excl[i];
 		}
 	}
-	meta = json_pack("{s:i,s:s,s:s,s:s?}", "version", 1, "source", cfg->mode == ENGINE_WATCH ? e->root : "replay",
-			 "quarantine_dir", cfg->quarantine_dir, "archive_dir", cfg->archive_dir);
+	/* Folders recorded absolute, so `status` finds them from any current folder. */
+	absolute(cfg->quarantine_dir, qabs, sizeof(qabs));
+	if (cfg->archive_dir != NULL)
+		absolute(cfg->archive_dir, aabs, sizeof(aabs));
+	meta = json_pack("{s:i}", "version", 1);
+	if (meta == NULL || json_set_path(meta, "source", cfg->mode == ENGINE_WATCH ? e->root : "replay") < 0 ||
+	    json_set_path(meta, "quarantine_dir", qabs) < 0 ||
+	    (cfg->archive_dir != NULL && json_set_path(meta, "archive_dir", aabs) < 0)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	/* The checkpoint first: sinks find its identity in its metadata (the file sink refuses a folder
 	 * holding another checkpoint's batches). */
 	if (checkpoint_open(cfg->checkpoint, meta, &e->ck, err, errlen) < 0)

@@ -69,7 +69,7 @@ static int has_commits(const char *ck)
  * without a checkpoint identity (realtime's, or none) is not checked. Returns 0 or -1 with err. */
 static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 {
-	char path[4200], owner[4200], why[512];
+	char path[4200], owner[4200], why[512], shown[4200];
 	json_t *meta = NULL, *have = NULL, *mine = NULL;
 	const char *id, *was_id, *was_ck;
 	char *text = NULL;
@@ -106,7 +106,8 @@ static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 			 outdir, ck);
 		goto out;
 	}
-	mine = json_pack("{s:s,s:s}", "checkpoint", ck, "id", id);
+	fsutil_display_name(ck, shown, sizeof(shown)); /* JSON text; only the id is compared */
+	mine = json_pack("{s:s,s:s}", "checkpoint", shown, "id", id);
 	text = mine != NULL ? json_dumps(mine, JSON_COMPACT) : NULL;
 	if (text == NULL) {
 		snprintf(err, errlen, "out of memory");

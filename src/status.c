@@ -50,6 +50,19 @@ static void count_pending(const char *path, const struct stat *st, void *arg)
 	}
 }
 
+/* A path of the metadata: field, or its exact bytes from field_hex when it is not UTF-8. */
+static const char *meta_path(json_t *md, const char *field, char *buf, size_t buflen)
+{
+	char name[64];
+	const char *hex;
+
+	snprintf(name, sizeof(name), "%s_hex", field);
+	hex = json_string_value(json_object_get(md, name));
+	if (hex != NULL && fsutil_hex_decode(hex, buf, buflen) == 0)
+		return buf;
+	return json_string_value(json_object_get(md, field));
+}
+
 json_t *status_collect(const char *dir, char *err, size_t errlen)
 {
 	json_t *out = NULL;
@@ -94,9 +107,11 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 		json_object_set(out, "rows_per_sink", json_object_get(json_object_get(commit, "totals"), "sinks"));
 	}
 	json_object_set_new(out, "registry_files", json_integer((json_int_t)registry_count(reg)));
-	const char *source = json_string_value(json_object_get(md, "source"));
+	char sbuf[4096], qbuf[4096];
+	const char *source = meta_path(md, "source", sbuf, sizeof(sbuf));
+	const char *qdir = meta_path(md, "quarantine_dir", qbuf, sizeof(qbuf));
 	if (source != NULL && source[0] == '/') {
-		const char *excl[] = { json_string_value(json_object_get(md, "quarantine_dir")), NULL };
+		const char *excl[] = { qdir, NULL };
 		struct pending_ctx pc = { .live = strmap_new() };
 		if (pc.live == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -109,7 +124,6 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 		json_object_set_new(out, "pending_bytes", json_integer((json_int_t)pc.bytes));
 	}
 	quarantined = json_array();
-	const char *qdir = json_string_value(json_object_get(md, "quarantine_dir"));
 	DIR *d = qdir != NULL ? opendir(qdir) : NULL;
 	for (struct dirent *de = d != NULL ? readdir(d) : NULL; de != NULL; de = readdir(d)) {
 		size_t n = strlen(de->d_name);
@@ -134,7 +148,7 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 	}
 	if (d != NULL)
 		closedir(d);
-	json_object_set_new(out, "quarantine_dir", qdir != NULL ? json_string(qdir) : json_null());
+	json_object_set(out, "quarantine_dir", json_object_get(md, "quarantine_dir"));
 	json_object_set(out, "quarantined", quarantined);
 	res = out;
 	out = NULL;

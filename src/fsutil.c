@@ -384,6 +384,7 @@ int fsutil_display_name(const char *s, char *out, size_t outlen)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), o = 0;
+	int rc = -1;
 
 	if (outlen == 0)
 		return -1;
@@ -391,7 +392,7 @@ int fsutil_display_name(const char *s, char *out, size_t outlen)
 		size_t l = utf8_len(u + i, n - i);
 		if (l == 0) {
 			if (o + 4 >= outlen)
-				goto toolong;
+				goto out;
 			out[o++] = '\\';
 			out[o++] = 'x';
 			out[o++] = hex[u[i] >> 4];
@@ -400,16 +401,15 @@ int fsutil_display_name(const char *s, char *out, size_t outlen)
 			continue;
 		}
 		if (o + l >= outlen)
-			goto toolong;
+			goto out;
 		memcpy(out + o, u + i, l);
 		o += l;
 		i += l;
 	}
+	rc = 0;
+out:
 	out[o] = '\0';
-	return 0;
-toolong:
-	out[o] = '\0';
-	return -1;
+	return rc;
 }
 
 int fsutil_hex_encode(const char *s, char *out, size_t outlen)

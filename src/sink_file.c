@@ -34,44 +34,36 @@ struct sink_file {
 	uint64_t synced_to; /* write-back started up to here */
 };
 
-/* 1 if dir holds a file named like a batch of this sink, else 0. */
-static int has_batches(const char *dir)
+/* The highest N of the files in dir named prefix + N + suffix, or -1 if none. */
+static long long highest(const char *dir, const char *prefix, const char *suffix)
 {
+	size_t np = strlen(prefix), ns = strlen(suffix);
 	DIR *d = opendir(dir);
-	int found = 0;
+	long long hi = -1;
 
 	if (d == NULL)
-		return 0;
-	for (struct dirent *de = readdir(d); de != NULL && !found; de = readdir(d))
-		found = strncmp(de->d_name, "batch-", 6) == 0;
+		return -1;
+	for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+		size_t n = strlen(de->d_name);
+		char *end;
+		if (n <= np + ns || strncmp(de->d_name, prefix, np) != 0 || strcmp(de->d_name + n - ns, suffix) != 0)
+			continue;
+		long long v = strtoll(de->d_name + np, &end, 10);
+		if (end == de->d_name + n - ns && v > hi)
+			hi = v;
+	}
 	closedir(d);
-	return found;
-}
-
-/* 1 if the checkpoint folder ck has committed a batch (commits/N), else 0. */
-static int has_commits(const char *ck)
-{
-	char path[4200];
-	DIR *d;
-	int found = 0;
-
-	snprintf(path, sizeof(path), "%s/commits", ck);
-	d = opendir(path);
-	if (d == NULL)
-		return 0;
-	for (struct dirent *de = readdir(d); de != NULL && !found; de = readdir(d))
-		found = de->d_name[0] >= '0' && de->d_name[0] <= '9';
-	closedir(d);
-	return found;
+	return hi;
 }
 
 /* Make sure outdir holds no other checkpoint's batches, and mark it as this one's. A state folder
  * without a checkpoint identity (realtime's, or none) is not checked. Returns 0 or -1 with err. */
 static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 {
-	char path[4200], owner[4200], why[512], shown[4200];
+	char path[4200], owner[4200], why[512], shown[4200], planned[64];
 	json_t *meta = NULL, *have = NULL, *mine = NULL;
-	const char *id, *was_id, *was_ck;
+	const char *id, *was_id = NULL, *was_ck = NULL;
+	long long out_hi, ck_hi;
 	char *text = NULL;
 	int rc = -1;
 
@@ -87,23 +79,36 @@ static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 		have = json_load_file(owner, 0, NULL);
 		was_id = json_string_value(json_object_get(have, "id"));
 		was_ck = json_string_value(json_object_get(have, "checkpoint"));
-		if (was_id != NULL && strcmp(was_id, id) == 0) {
-			rc = 0;
+		if (was_id == NULL || strcmp(was_id, id) != 0) {
+			snprintf(
+			    err, errlen,
+			    "%s holds the batches of checkpoint %s (id %s), not of %s (id %s): this checkpoint's "
+			    "batch numbers would overwrite them. If the checkpoint folder was deleted or replaced, "
+			    "restore it from a backup; to start afresh, give --sink file: a new, empty folder",
+			    outdir, was_ck != NULL ? was_ck : "?", was_id != NULL ? was_id : "?", ck, id);
 			goto out;
 		}
+	}
+	/* offsets/N is written before batch N's file: a folder with a later batch than the checkpoint
+	 * ever planned was written by another checkpoint, or by this one before it was deleted or
+	 * replaced by an older backup. */
+	snprintf(path, sizeof(path), "%s/offsets", ck);
+	out_hi = highest(outdir, "batch-", ".ndjson");
+	ck_hi = highest(path, "", "");
+	if (out_hi > ck_hi) {
+		if (ck_hi < 0)
+			snprintf(planned, sizeof(planned), "none");
+		else
+			snprintf(planned, sizeof(planned), "only up to %lld", ck_hi);
 		snprintf(err, errlen,
-			 "%s holds the batches of checkpoint %s (id %s), not of %s (id %s): this checkpoint's batch "
-			 "numbers would overwrite them. If the checkpoint folder was deleted or replaced, restore it "
-			 "from a backup; to start afresh, give --sink file: a new, empty folder",
-			 outdir, was_ck != NULL ? was_ck : "?", was_id != NULL ? was_id : "?", ck, id);
+			 "%s holds batch %lld but checkpoint %s has planned %s: its next batches would overwrite rows "
+			 "there. If the checkpoint folder was deleted, or restored from an older backup, restore its "
+			 "newest state; to start afresh, give --sink file: a new, empty folder",
+			 outdir, out_hi, ck, planned);
 		goto out;
 	}
-	if (has_batches(outdir) && !has_commits(ck)) {
-		snprintf(err, errlen,
-			 "%s already holds batch files, but checkpoint %s has committed none: its batch numbers would "
-			 "overwrite them. If the checkpoint folder was deleted or replaced, restore it from a backup; "
-			 "to start afresh, give --sink file: a new, empty folder",
-			 outdir, ck);
+	if (was_id != NULL) {
+		rc = 0; /* already ours */
 		goto out;
 	}
 	fsutil_display_name(ck, shown, sizeof(shown)); /* JSON text; only the id is compared */

@@ -46,6 +46,7 @@ struct candidate {
 	char key[40];
 	uint64_t size;
 	int64_t mtime_ns;
+	size_t heap_i; /* its place in engine.last */
 };
 
 struct known {
@@ -73,9 +74,11 @@ struct engine {
 	struct strmap *known;	 /* path -> struct known: already looked at, unchanged since */
 	struct strmap *unstable; /* path -> struct unstable: maybe still being written */
 	struct strmap *waiting;	 /* path -> key: a copy of content queued under another name */
-	int overflowed;		 /* more files than max_pending: rescan once the queue drains */
-	uint64_t gen;		 /* full scans so far */
-	int64_t last_scan_ns;	 /* monotonic time of the last full scan */
+	struct candidate **last; /* the pending files as a heap, the last in batch order on top */
+	size_t nlast, caplast;
+	int overflowed;	      /* more files than max_pending: rescan once the queue drains */
+	uint64_t gen;	      /* full scans so far */
+	int64_t last_scan_ns; /* monotonic time of the last full scan */
 	const char *exclude[4];
 	const char *const *paths; /* what is scanned: watch, the folder as an absolute path */
 	int npaths;
@@ -185,6 +188,95 @@ static int quarantine(struct engine *e, const char *path, const char *reason, ui
 	return 0;
 }
 
+/* --- the pending queue's order ----------------------------------------------------------------- */
+
+static int latest_first;
+
+/* Batch order: oldest modification time first (newest with --latest-first), then by path. */
+static int order(const struct candidate *x, const struct candidate *y)
+{
+	int d = (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
+
+	if (latest_first)
+		d = -d;
+	return d != 0 ? d : strcmp(x->path, y->path);
+}
+
+static int by_mtime(const void *a, const void *b)
+{
+	return order(*(const struct candidate *const *)a, *(const struct candidate *const *)b);
+}
+
+/* engine.last is a binary heap of the pending files with the one that comes last in batch order on
+ * top: when the queue is full, a file found on disk that comes before it takes its place, so a
+ * backlog larger than the queue is still taken in order (oldest first), a queue at a time. */
+static void heap_swap(struct engine *e, size_t i, size_t j)
+{
+	struct candidate *t = e->last[i];
+
+	e->last[i] = e->last[j];
+	e->last[j] = t;
+	e->last[i]->heap_i = i;
+	e->last[j]->heap_i = j;
+}
+
+static void heap_fix(struct engine *e, size_t i)
+{
+	while (i > 0 && order(e->last[(i - 1) / 2], e->last[i]) < 0) {
+		heap_swap(e, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, top = i;
+		if (l < e->nlast && order(e->last[top], e->last[l]) < 0)
+			top = l;
+		if (r < e->nlast && order(e->last[top], e->last[r]) < 0)
+			top = r;
+		if (top == i)
+			break;
+		heap_swap(e, i, top);
+		i = top;
+	}
+}
+
+/* Returns 0, or -1 when out of memory (c is then not queued). */
+static int heap_push(struct engine *e, struct candidate *c)
+{
+	if (e->nlast == e->caplast) {
+		size_t cap = e->caplast ? e->caplast * 2 : 256;
+		struct candidate **v = realloc(e->last, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		e->last = v;
+		e->caplast = cap;
+	}
+	c->heap_i = e->nlast;
+	e->last[e->nlast++] = c;
+	heap_fix(e, c->heap_i);
+	return 0;
+}
+
+static void heap_remove(struct engine *e, struct candidate *c)
+{
+	size_t i = c->heap_i;
+
+	if (i >= e->nlast || e->last[i] != c)
+		return;
+	e->nlast--;
+	if (i != e->nlast) {
+		e->last[i] = e->last[e->nlast];
+		e->last[i]->heap_i = i;
+		heap_fix(e, i);
+	}
+}
+
+/* Take a pending file off the queue (planned, or pushed out by an earlier one). */
+static void unqueue(struct engine *e, struct candidate *c)
+{
+	heap_remove(e, c);
+	candidate_free(strmap_del(e->pending, c->key));
+}
+
 /* --- discovery ------------------------------------------------------------------------------- */
 
 /* 1 if some process has the file open for writing, 0 if not, -1 if it cannot be told (no lease
@@ -279,8 +371,12 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	int fd;
 
 	if (strmap_count(e->pending) >= e->cfg->max_pending) {
-		e->overflowed = 1; /* it waits on disk; a rescan finds it once the queue drains */
-		return;
+		struct candidate probe = { .path = (char *)path, .mtime_ns = mtime_of(st) };
+		e->overflowed = 1; /* it, or the file it pushes out, waits on disk for a rescan */
+		if (e->nlast == 0 || order(&probe, e->last[0]) >= 0)
+			return;
+		free(strmap_del(e->known, e->last[0]->path)); /* looked at again by that rescan */
+		unqueue(e, e->last[0]);
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -363,6 +459,10 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	c->mtime_ns = mtime_of(st);
 	if (c->path == NULL || strmap_put(e->pending, key, c, NULL) < 0) {
 		candidate_free(c);
+		return;
+	}
+	if (heap_push(e, c) < 0) {
+		candidate_free(strmap_del(e->pending, key));
 		return;
 	}
 	remember(e, path, fp.size, mtime_of(st), key);
@@ -604,19 +704,6 @@ static void collect_pending(const char *key, void *value, void *arg)
 	c->v[c->n++] = value;
 }
 
-static int latest_first;
-
-static int by_mtime(const void *a, const void *b)
-{
-	const struct candidate *x = *(const struct candidate *const *)a;
-	const struct candidate *y = *(const struct candidate *const *)b;
-	int d = (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
-
-	if (latest_first)
-		d = -d;
-	return d != 0 ? d : strcmp(x->path, y->path);
-}
-
 /* The next batch's plan from the pending files (removed from pending), honouring the limits
  * unless unlimited. NULL if nothing is pending. */
 static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
@@ -654,7 +741,7 @@ static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		candidate_free(strmap_del(e->pending, c.v[i]->key));
+		unqueue(e, c.v[i]);
 out:
 	free(c.v);
 	return plan;
@@ -1319,6 +1406,7 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 	int rc = -1, n = 0;
 
 	memset(sum, 0, sizeof(*sum));
+	latest_first = cfg->latest_first; /* the queue's order, from the first file taken */
 	e->cfg = cfg;
 	e->stop = stop;
 	e->sum = sum;
@@ -1412,5 +1500,6 @@ out:
 	strmap_free(e->known, free);
 	strmap_free(e->unstable, free);
 	strmap_free(e->waiting, free);
+	free(e->last);
 	return rc;
 }

@@ -54,4 +54,13 @@ struct engine_summary {
 int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
 	       size_t errlen);
 
+struct checkpoint;
+struct registry;
+
+/* Whether a checkpoint folder and its registry agree (the check watch, replay and status make
+ * before anything else): the last commit and any batch in flight readable, the registry not ahead
+ * of the commits, and every commit it may lack still there to be re-applied. Returns 0, or -1 with
+ * err saying what is damaged and what to do. */
+int engine_check_checkpoint(const struct checkpoint *ck, const struct registry *reg, char *err, size_t errlen);
+
 #endif

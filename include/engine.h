@@ -42,8 +42,8 @@ struct engine_summary {
 	uint64_t vanished;    /* planned files that disappeared or changed before they could be read */
 };
 
-/* engine_run()'s failure when a sink spec cannot be opened: a configuration error, not a fault
- * of the data or the checkpoint. */
+/* engine_run()'s failure when a sink spec is wrong: a configuration error, not a fault of the
+ * data or the checkpoint (a sink whose output conflicts with the checkpoint is fatal: -1). */
 #define ENGINE_ECONFIG (-2)
 
 /* Run until *stop becomes non-zero (watch, interval trigger) or until the available files are

@@ -1465,8 +1465,9 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 		goto out;
 	struct sink_env env = { .state_dir = cfg->checkpoint };
 	for (int i = 0; i < cfg->nsinks; i++) {
-		if (sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen) < 0) {
-			rc = ENGINE_ECONFIG;
+		int src = sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen);
+		if (src < 0) {
+			rc = src == SINK_ECONFLICT ? -1 : ENGINE_ECONFIG;
 			goto out;
 		}
 	}

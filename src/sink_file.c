@@ -57,7 +57,8 @@ static long long highest(const char *dir, const char *prefix, const char *suffix
 }
 
 /* Make sure outdir holds no other checkpoint's batches, and mark it as this one's. A state folder
- * without a checkpoint identity (realtime's, or none) is not checked. Returns 0 or -1 with err. */
+ * without a checkpoint identity (realtime's, or none) is not checked. Returns 0, SINK_ECONFLICT
+ * when outdir holds batches this checkpoint would overwrite, or -1 (I/O), with err. */
 static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 {
 	char path[4200], owner[4200], why[512], shown[4200], planned[64];
@@ -86,6 +87,7 @@ static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 			    "batch numbers would overwrite them. If the checkpoint folder was deleted or replaced, "
 			    "restore it from a backup; to start afresh, give --sink file: a new, empty folder",
 			    outdir, was_ck != NULL ? was_ck : "?", was_id != NULL ? was_id : "?", ck, id);
+			rc = SINK_ECONFLICT;
 			goto out;
 		}
 	}
@@ -105,6 +107,7 @@ static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 			 "there. If the checkpoint folder was deleted, or restored from an older backup, restore its "
 			 "newest state; to start afresh, give --sink file: a new, empty folder",
 			 outdir, out_hi, ck, planned);
+		rc = SINK_ECONFLICT;
 		goto out;
 	}
 	if (was_id != NULL) {
@@ -150,8 +153,11 @@ static int file_open(const char *arg, const struct sink_env *env, void **state, 
 	if (env != NULL && env->state_dir != NULL) {
 		if (realpath(env->state_dir, ck) == NULL)
 			snprintf(ck, sizeof(ck), "%s", env->state_dir);
-		if (claim(arg, ck, err, errlen) < 0)
+		int crc = claim(arg, ck, err, errlen);
+		if (crc < 0) {
+			rc = crc;
 			goto out;
+		}
 	}
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {

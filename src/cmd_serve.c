@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "daily.h"
 #include "esclient.h"
 #include "esq.h"
 #include "fsutil.h"
@@ -25,7 +26,6 @@
 #endif
 
 #define SERVE_MAX_SOURCES 16
-#define SERVE_MAX_DAYS	  366
 #define SERVE_WS_RESERVE  8 /* worker threads kept for plain requests */
 
 enum backend { BACKEND_MONGO, BACKEND_ES };
@@ -166,100 +166,22 @@ static int handle_static(struct mg_connection *c, void *cbdata)
 
 /* --- GET /api/daily ---------------------------------------------------------------------------- */
 
-struct daily_params {
-	char host[INET6_ADDRSTRLEN];
-	char from[16], to[16];
-	char dataset[16];
-};
-
-/* Parse and check the query string. 0, or -1 with the offending parameter and why. */
-static int parse_daily(const char *qs, struct daily_params *p, const char **param, char *why, size_t whylen)
-{
-	char raw_host[256] = "", buf[1024];
-	int seen_host = 0, seen_from = 0, seen_to = 0;
-
-	snprintf(p->dataset, sizeof(p->dataset), "packets");
-	snprintf(buf, sizeof(buf), "%s", qs != NULL ? qs : "");
-	for (char *save = NULL, *kv = strtok_r(buf, "&", &save); kv != NULL; kv = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(kv, '='), val[256];
-		if (eq != NULL)
-			*eq = '\0';
-		if (mg_url_decode(eq != NULL ? eq + 1 : "", eq != NULL ? (int)strlen(eq + 1) : 0, val, sizeof(val), 1) <
-		    0) {
-			*param = strcmp(kv, "host") == 0 ? "host" : kv;
-			snprintf(why, whylen, "value too long");
-			return -1;
-		}
-		if (strcmp(kv, "host") == 0) {
-			snprintf(raw_host, sizeof(raw_host), "%s", val);
-			seen_host = 1;
-		} else if (strcmp(kv, "from") == 0 || strcmp(kv, "to") == 0) {
-			char *dst = kv[0] == 'f' ? p->from : p->to;
-			*param = kv[0] == 'f' ? "from" : "to";
-			if (fsutil_parse_day(val) < 0) {
-				snprintf(why, whylen, "'%.40s' is not a date of the form YYYY-MM-DD", val);
-				return -1;
-			}
-			snprintf(dst, 16, "%.10s", val);
-			*(kv[0] == 'f' ? &seen_from : &seen_to) = 1;
-		} else if (strcmp(kv, "dataset") == 0) {
-			*param = "dataset";
-			if (strcmp(val, "packets") != 0 && strcmp(val, "flows") != 0) {
-				snprintf(why, whylen, "'%.40s' is neither packets (captures) nor flows (pmacct)", val);
-				return -1;
-			}
-			snprintf(p->dataset, sizeof(p->dataset), "%.15s", val);
-		} else {
-			*param = "query";
-			snprintf(why, whylen, "unknown parameter '%.40s' (known: host, from, to, dataset)", kv);
-			return -1;
-		}
-	}
-	unsigned char addr[16];
-	*param = !seen_host ? "host" : !seen_from ? "from" : !seen_to ? "to" : NULL;
-	if (*param != NULL) {
-		snprintf(why, whylen, "missing (e.g. ?host=10.0.0.1&from=2024-01-01&to=2024-01-07)");
-		return -1;
-	}
-	*param = "host";
-	if (inet_pton(AF_INET, raw_host, addr) == 1) {
-		inet_ntop(AF_INET, addr, p->host, sizeof(p->host));
-	} else if (inet_pton(AF_INET6, raw_host, addr) == 1) {
-		inet_ntop(AF_INET6, addr, p->host, sizeof(p->host)); /* RFC 5952, as stored */
-	} else {
-		snprintf(why, whylen, "'%.60s' is not an IPv4 or IPv6 address", raw_host);
-		return -1;
-	}
-	int64_t d0 = fsutil_parse_day(p->from), d1 = fsutil_parse_day(p->to);
-	*param = "to";
-	if (d1 < d0) {
-		snprintf(why, whylen, "%s is before from (%s)", p->to, p->from);
-		return -1;
-	}
-	if (d1 - d0 >= SERVE_MAX_DAYS) {
-		snprintf(why, whylen, "the range spans %lld days; at most %d", (long long)(d1 - d0 + 1),
-			 SERVE_MAX_DAYS);
-		return -1;
-	}
-	return 0;
-}
-
 static int handle_daily(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
-	struct daily_params p;
+	struct daily_query q;
 	const char *param = NULL;
 	char why[512], err[1024];
 	json_t *res;
 
 	if (only_get(c) < 0)
 		return 405;
-	if (parse_daily(mg_get_request_info(c)->query_string, &p, &param, why, sizeof(why)) < 0)
+	if (daily_parse_query(mg_get_request_info(c)->query_string, &q, &param, why, sizeof(why)) < 0)
 		return send_error(c, 400, param, why);
 	if (s->backend == BACKEND_MONGO)
-		res = mongoq_daily(s->mongo_uri, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+		res = mongoq_daily(s->mongo_uri, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	else
-		res = esq_daily(&s->es, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+		res = esq_daily(&s->es, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	if (res == NULL) {
 		const char *name = s->backend == BACKEND_MONGO ? "mongo" : "es";
 		log_line(LOG_WARN, "daily query failed",

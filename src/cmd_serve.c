@@ -341,6 +341,7 @@ static int on_begin_request(struct mg_connection *c)
 	full = s->nlive >= s->max_live;
 	if (!full)
 		s->nlive++;
+	s->refused += (uint64_t)full;
 	pthread_mutex_unlock(&s->cmu);
 	if (full) {
 		mg_disable_connection_keep_alive(c);
@@ -429,6 +430,7 @@ static int live_clients(struct serve *s)
 	return n;
 }
 
+/* The metrics of metrics_render, then the dashboard's own connections: open now, refused so far. */
 static int handle_metrics(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
@@ -439,13 +441,34 @@ static int handle_metrics(struct mg_connection *c, void *cbdata)
 		.live_clients = live_clients(s),
 	};
 	size_t len = 0;
+	char own[512];
+	int open, n;
+	uint64_t refused;
 
 	if (only_get(c) < 0)
 		return 405;
 	char *text = metrics_render(&src, &len);
 	if (text == NULL)
 		return send_error(c, 500, NULL, "out of memory");
-	send_body(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	pthread_mutex_lock(&s->cmu);
+	open = s->nconns;
+	refused = s->refused;
+	pthread_mutex_unlock(&s->cmu);
+	n = snprintf(own, sizeof(own),
+		     "# HELP pcapstream_http_connections Connections open to the dashboard (serve) now.\n"
+		     "# TYPE pcapstream_http_connections gauge\n"
+		     "pcapstream_http_connections %d\n"
+		     "# HELP pcapstream_http_refused_total Connections and live clients serve refused with 503.\n"
+		     "# TYPE pcapstream_http_refused_total counter\n"
+		     "pcapstream_http_refused_total %llu\n",
+		     open, (unsigned long long)refused);
+	mg_printf(c,
+		  "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+		  "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+		  "Connection: close\r\n\r\n",
+		  len + (size_t)n);
+	mg_write(c, text, len);
+	mg_write(c, own, (size_t)n);
 	free(text);
 	return 200;
 }

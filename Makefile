@@ -127,7 +127,7 @@ test: deps
 	$(MAKE) itest
 
 # What needs no network, no services and no sudo: for a quick run while changing the code.
-check: unit-test cli-test schema-test kibana-test corpus-test engine-test
+check: unit-test cli-test schema-test kibana-test corpus-test engine-test serve-robust-test
 
 # Integration tests against real servers (scripts/services starts and stops them).
 itest: $(BUILD)/pcapstream web
@@ -138,6 +138,11 @@ unit-test: $(BUILD)/check_pcapstream
 
 cli-test: $(BUILD)/pcapstream
 	tests/cli-test $(BUILD)/pcapstream
+
+# The dashboard under 200+ slow clients, and /api/daily's validation; needs no services.
+.PHONY: serve-robust-test
+serve-robust-test: $(BUILD)/pcapstream
+	tests/serve-robust-test --bin $(BUILD)/pcapstream
 
 schema-test:
 	tests/schema-test
@@ -170,6 +175,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrac
 asan-run: $(BUILD)/check_pcapstream $(BUILD)/pcapstream
 	$(SAN_ENV) CK_FORK=no $(BUILD)/check_pcapstream
 	$(SAN_ENV) tests/cli-test $(BUILD)/pcapstream
+	$(SAN_ENV) tests/serve-robust-test --bin $(BUILD)/pcapstream
 	$(SAN_ENV) tests/corpus-test --bin $(BUILD)/pcapstream --cache build/tshark-cache --quiet
 	$(SAN_ENV) tests/engine-test --bin $(BUILD)/pcapstream --crash-runs 10 --scale-files 2000 --rss-limit-mb 256
 

@@ -16,9 +16,11 @@
 
 struct checkpoint;
 
-/* Open (creating if needed) the checkpoint in dir. metadata, if not NULL, is stored; if the
+/* Open (creating if needed) the checkpoint in dir. metadata, if not NULL, is stored, with the
+ * folder's "id" (random, made when the folder is first used, then kept) added to it; if the
  * folder already belongs to a different "source", fails with a message telling the user to
- * pick another --checkpoint. Returns 0 and *out (checkpoint_close frees), or -1 and err. */
+ * pick another --checkpoint. With metadata NULL nothing is written. Returns 0 and *out
+ * (checkpoint_close frees), or -1 and err. */
 int checkpoint_open(const char *dir, json_t *metadata, struct checkpoint **out, char *err, size_t errlen);
 
 /* Highest batch id with an offsets / commits file, or -1 if none. */
@@ -40,6 +42,12 @@ json_t *checkpoint_metadata(const struct checkpoint *ck);
 void checkpoint_purge(struct checkpoint *ck);
 
 const char *checkpoint_dir(const struct checkpoint *ck);
+
+/* The folder's identity (32 hex digits), or NULL for a folder written before identities. */
+const char *checkpoint_id(const struct checkpoint *ck);
+
+/* 1 if kind ("offsets" or "commits") N exists, 0 if not. */
+int checkpoint_has(const struct checkpoint *ck, const char *kind, uint64_t batch);
 
 void checkpoint_close(struct checkpoint *ck);
 

@@ -42,8 +42,8 @@ struct engine_summary {
 	uint64_t vanished;    /* planned files that disappeared or changed before they could be read */
 };
 
-/* engine_run()'s failure when a sink spec cannot be opened: a configuration error, not a fault
- * of the data or the checkpoint. */
+/* engine_run()'s failure when a sink spec is wrong: a configuration error, not a fault of the
+ * data or the checkpoint (a sink whose output conflicts with the checkpoint is fatal: -1). */
 #define ENGINE_ECONFIG (-2)
 
 /* Run until *stop becomes non-zero (watch, interval trigger) or until the available files are
@@ -53,5 +53,14 @@ struct engine_summary {
  * start. */
 int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
 	       size_t errlen);
+
+struct checkpoint;
+struct registry;
+
+/* Whether a checkpoint folder and its registry agree (the check watch, replay and status make
+ * before anything else): the last commit and any batch in flight readable, the registry not ahead
+ * of the commits, and every commit it may lack still there to be re-applied. Returns 0, or -1 with
+ * err saying what is damaged and what to do. */
+int engine_check_checkpoint(const struct checkpoint *ck, const struct registry *reg, char *err, size_t errlen);
 
 #endif

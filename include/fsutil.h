@@ -43,6 +43,20 @@ int64_t fsutil_parse_day(const char *s);
 /* Write day (days since 1970-01-01) as "YYYY-MM-DD" into out (at least 16 bytes). */
 void fsutil_format_day(int64_t day, char *out, size_t outlen);
 
+/* 1 if s is valid UTF-8 (no overlong forms, no surrogates), 0 if not. */
+int fsutil_is_utf8(const char *s);
+
+/* A file name (or path) as valid UTF-8 text for rows, logs and JSON: every byte that is not part
+ * of a valid UTF-8 sequence is written as the four characters \xHH (lowercase hex); valid UTF-8
+ * is copied unchanged (so a name that is UTF-8 shows as itself). Returns 0, or -1 if out
+ * (outlen bytes) is too small (out then holds a NUL-terminated prefix). */
+int fsutil_display_name(const char *s, char *out, size_t outlen);
+
+/* The bytes of s as lowercase hex (2 characters a byte) into out, and back. Both return 0, or -1
+ * if out is too small or (decode) the text is not an even number of hex digits or holds a NUL. */
+int fsutil_hex_encode(const char *s, char *out, size_t outlen);
+int fsutil_hex_decode(const char *hex, char *out, size_t outlen);
+
 /* Parse "100", "64k", "10MB", "1GiB" (powers of 1024) into bytes. Returns 0 or -1. */
 int fsutil_parse_size(const char *s, uint64_t *bytes);
 

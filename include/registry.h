@@ -4,9 +4,11 @@
  *   registry       one JSON object per line: the state of every remembered file
  *   registry.log   the same kind of lines, appended (and fsynced) as batches commit
  *
- * On load the log is applied over the snapshot (the last line for a key wins; a torn last line
- * is ignored). Compaction writes a new snapshot atomically, then removes the log, and drops
- * files that left the folder more than the retention ago: its size follows the live files,
+ * On load the log is applied over the snapshot (the last line for a key wins). A torn last line
+ * of the log (a crash during an append) is ignored, and cut off before the next append; any other
+ * line that is not an entry is damage, and loading fails saying where. A path that is not UTF-8
+ * is stored exactly (hex, "ph") beside its display form ("p"). Compaction writes a new snapshot atomically, then
+ * removes the log, and drops files that left the folder more than the retention ago: its size follows the live files,
  * not the history. */
 #ifndef PCAPSTREAM_REGISTRY_H
 #define PCAPSTREAM_REGISTRY_H
@@ -31,7 +33,8 @@ struct registry_entry {
 
 struct registry;
 
-/* Load from the checkpoint folder dir. Returns 0 and *out, or -1 with err. */
+/* Load from the checkpoint folder dir; nothing is written. Returns 0 and *out, or -1 with err
+ * (unreadable, or damaged: the message names the file and line and says what to do). */
 int registry_load(const char *dir, struct registry **out, char *err, size_t errlen);
 
 /* The entry for key, or NULL. Borrowed: valid until the next registry call that changes it. */
@@ -51,8 +54,20 @@ int registry_sync(struct registry *reg, char *err, size_t errlen);
  * and write a new snapshot. Returns 0 or -1 with err (the registry stays valid). */
 int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retention_ns, char *err, size_t errlen);
 
+/* Record that batch's changes are complete (a marker line): the high-water mark then moves even
+ * for a batch that changed no entry. Buffered like registry_put. Returns 0 or -1. */
+int registry_note_batch(struct registry *reg, uint64_t batch);
+
+/* 1 if the log loaded ended in a torn line that has not been cut off yet. */
+int registry_torn(const struct registry *reg);
+
 /* Highest batch id recorded (-1 if none): batches committed after it must be re-applied. */
 int64_t registry_last_batch(const struct registry *reg);
+
+/* The first batch whose registry changes may be incomplete: the batch after the last one marked
+ * complete (registry_note_batch), or the last batch seen if its marker is missing (a crash
+ * during its append). Committed batches from here on must be re-applied; 0 for an empty registry. */
+int64_t registry_resume_batch(const struct registry *reg);
 
 size_t registry_count(const struct registry *reg);
 

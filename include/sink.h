@@ -21,10 +21,16 @@ struct sink_stats {
 	uint64_t retries;      /* requests or items sent again */
 };
 
+/* open()'s failure when the spec is right but what it names conflicts with the state around it
+ * (a file: folder holding another checkpoint's batches): not a configuration error but damage
+ * to refuse. Any other failure (-1) means the spec itself is wrong. */
+#define SINK_ECONFLICT (-3)
+
 struct sink_ops {
 	const char *name; /* the spec prefix: "file" in "file:OUTDIR" */
 	const char *help; /* one line for --help */
-	/* Create an instance from the text after "name:" (arg may be ""). 0 or -1 + err. */
+	/* Create an instance from the text after "name:" (arg may be ""). 0, or -1 or SINK_ECONFLICT
+	 * with err. */
 	int (*open)(const char *arg, const struct sink_env *env, void **state, char *err, size_t errlen);
 	int (*begin)(void *state, uint64_t batch, char *err, size_t errlen);
 	int (*write)(void *state, const struct row *rows, size_t n, char *err, size_t errlen);
@@ -37,7 +43,8 @@ struct sink_ops {
 struct sink;
 
 /* Open a sink from a spec such as "file:out" or "null". Returns 0 and *out (free with
- * sink_close), or -1 with a message in err naming the spec and what is wrong. */
+ * sink_close), or -1 (a wrong spec) or SINK_ECONFLICT (see above) with a message in err naming
+ * the spec and what is wrong. */
 int sink_open(const char *spec, const struct sink_env *env, struct sink **out, char *err, size_t errlen);
 
 /* The per-batch protocol above; each returns 0 or -1 with a message in err. */

@@ -11,4 +11,9 @@
  * cannot be read; nothing is written either way. */
 json_t *status_collect(const char *dir, char *err, size_t errlen);
 
+/* status_collect with the kind of failure: 0 and *out; -1 when dir is not a checkpoint (no
+ * metadata); -2 when it is one but damaged or unreadable, with the same message watch and replay
+ * give before they refuse to start (exit 3). */
+int status_read(const char *dir, json_t **out, char *err, size_t errlen);
+
 #endif

@@ -1,6 +1,7 @@
 /* Checkpoint folder: metadata, offsets/N, commits/N. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,24 @@ static json_t *read_json(const char *path, char *err, size_t errlen)
 	return j;
 }
 
+/* A new random identity for a checkpoint: 32 hex digits. Returns 0 or -1. */
+static int new_id(char *out, size_t outlen)
+{
+	unsigned char b[16];
+	ssize_t got = -1;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		got = read(fd, b, sizeof(b));
+		close(fd);
+	}
+	if (got != (ssize_t)sizeof(b) || outlen < 2 * sizeof(b) + 1)
+		return -1;
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
 int checkpoint_open(const char *dir, json_t *metadata, struct checkpoint **out, char *err, size_t errlen)
 {
 	struct checkpoint *ck = NULL;
@@ -117,6 +136,21 @@ int checkpoint_open(const char *dir, json_t *metadata, struct checkpoint **out, 
 		}
 	}
 	if (metadata != NULL) {
+		/* The identity is made once, when the folder is first used, and kept for its life: a
+		 * checkpoint deleted and made again gets a new one (see sink_file.c). */
+		const char *id = json_string_value(json_object_get(ck->metadata, "id"));
+		char fresh[40];
+		if (id == NULL) {
+			if (new_id(fresh, sizeof(fresh)) < 0) {
+				snprintf(err, errlen, "cannot read /dev/urandom for the checkpoint's identity");
+				goto out;
+			}
+			id = fresh;
+		}
+		if (json_object_set_new(metadata, "id", json_string(id)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 		if (write_json(path, metadata, err, errlen) < 0)
 			goto out;
 		json_decref(ck->metadata);
@@ -212,6 +246,19 @@ void checkpoint_purge(struct checkpoint *ck)
 		unlink(path);
 	}
 	ck->oldest = keep_from;
+}
+
+const char *checkpoint_id(const struct checkpoint *ck)
+{
+	return json_string_value(json_object_get(ck->metadata, "id"));
+}
+
+int checkpoint_has(const struct checkpoint *ck, const char *kind, uint64_t batch)
+{
+	char path[4096];
+
+	batch_path(ck, kind, batch, path, sizeof(path));
+	return access(path, F_OK) == 0;
 }
 
 const char *checkpoint_dir(const struct checkpoint *ck)

@@ -2,16 +2,21 @@
  * traffic API over MongoDB or Elasticsearch, the live chart's WebSocket fed from the hot topic,
  * and Prometheus metrics of the ingest jobs. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <civetweb.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
+#include <netdb.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "daily.h"
 #include "esclient.h"
 #include "esq.h"
 #include "fsutil.h"
@@ -24,9 +29,14 @@
 #define PCAPSTREAM_SOURCE_WEB "/usr/share/pcapstream/web"
 #endif
 
-#define SERVE_MAX_SOURCES 16
-#define SERVE_MAX_DAYS	  366
-#define SERVE_WS_RESERVE  8 /* worker threads kept for plain requests */
+#define SERVE_MAX_SOURCES      16
+#define SERVE_MIN_THREADS      16
+#define SERVE_LIVE_SHARE       8     /* live clients hold at most 1/8 of the worker threads */
+#define SERVE_RETRY_AFTER_TEXT "5"   /* seconds, Retry-After of a 503 */
+#define SERVE_DRAIN_MAX	       65536 /* bytes read and dropped from a refused connection */
+#define SERVE_ADDR_LEN	       48
+#define SERVE_QUEUE	       64 /* accepted connections waiting for a worker (CivetWeb's connection_queue) */
+#define SERVE_QUEUE_TEXT       "64"
 
 enum backend { BACKEND_MONGO, BACKEND_ES };
 
@@ -41,7 +51,24 @@ struct serve {
 	struct live *live;
 	pthread_mutex_t ws_mu; /* guards ws[] and nws */
 	struct mg_connection **ws;
-	int nws, max_ws;
+	int nws;
+	/* Connections (see accept_gate): each holds a CivetWeb worker from its first byte to its close. */
+	int threads;		 /* worker threads */
+	int max_live;		 /* live (WebSocket) clients at a time: threads / SERVE_LIVE_SHARE */
+	int per_client;		 /* connections at a time from one client address */
+	int max_conns;		 /* connections open at a time: threads + SERVE_QUEUE */
+	pthread_mutex_t cmu;	 /* guards everything below */
+	struct open_conn *conns; /* the open connections, max_conns entries */
+	int nconns;
+	int nlive; /* live slots taken */
+	uint64_t refused, refused_logged;
+	int64_t refused_log_ns;
+};
+
+/* An open connection: its client's address and port. */
+struct open_conn {
+	char addr[SERVE_ADDR_LEN];
+	int port;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -61,7 +88,8 @@ static void usage(FILE *f)
 		   "  GET /api/daily?host=IP&from=YYYY-MM-DD&to=YYYY-MM-DD[&dataset=packets|flows]\n"
 		   "                          [{day, inBytes, outBytes, inPackets, outPackets}] per UTC day\n"
 		   "  GET /api/live           {status, window_s, points: [{t, bytes, packets}]}\n"
-		   "  WebSocket /ws/live      the history on connect, then one point per window\n"
+		   "  WebSocket /ws/live      the history on connect, then one point per window (503 when the\n"
+		   "                          live clients are at their cap: then poll /api/live)\n"
 		   "  GET /metrics            rows per sink, batches, retries, dead letters, quarantined files,\n"
 		   "                          consumer lag (from --checkpoint and --realtime-state folders)\n\n"
 		   "options:\n"
@@ -80,18 +108,25 @@ static void usage(FILE *f)
 		   "  --web-root DIR          the page's folder (default: PCAPSTREAM_WEB_ROOT, else web/ beside\n"
 		   "                          the binary's folder or in the source tree it was built from, else\n"
 		   "                          /usr/share/pcapstream/web)\n"
-		   "  --threads N             HTTP worker threads; each live client holds one (default 32)\n"
+		   "  --threads N             HTTP worker threads (default 256, at least 16): each open connection\n"
+		   "                          holds one; live clients get at most 1/8 of them, and past 7/8 an\n"
+		   "                          address with a connection open gets 503 for another\n"
+		   "  --max-per-client N      connections at a time from one client address (default 16); more\n"
+		   "                          get 503 with Retry-After at once\n"
+		   "  --request-timeout DUR   time a client has to send its request line and headers (default 10s)\n"
 		   "  --log-format text|json  log lines (default text)\n");
 }
 
 /* --- responses --------------------------------------------------------------------------------- */
 
+/* Send the status line, headers and body; a 503 says when to come back (Retry-After). Returns status. */
 static int send_body(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
 {
 	mg_printf(c,
 		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-		  "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-		  status, mg_get_response_code_text(c, status), ctype, len);
+		  "X-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n",
+		  status, mg_get_response_code_text(c, status), ctype, len,
+		  status == 503 ? "Retry-After: " SERVE_RETRY_AFTER_TEXT "\r\n" : "");
 	mg_write(c, body, len);
 	return status;
 }
@@ -131,6 +166,194 @@ static int only_get(struct mg_connection *c)
 	return -1;
 }
 
+/* --- connections ------------------------------------------------------------------------------- */
+
+/* CivetWeb 1.15 gives each connection a worker thread from its first byte to its close, and shows
+ * no callback the client's address before the request line and headers have all arrived
+ * (init_connection runs earlier, but mg_get_request_info is NULL there): a callback cannot refuse a
+ * client that sends its headers one byte a second, or nothing at all. Its master thread calls
+ * accept(), though, and serve defines accept() (the library's call binds to the program's symbol
+ * first): while the dashboard runs, each new connection is counted against its client address
+ * there, and refused with a 503 at once, before any worker sees it, when that address already
+ * has per_client connections open, when the workers are nearly all taken (all but threads /
+ * SERVE_LIVE_SHARE) and the address has one already, or when threads + SERVE_QUEUE connections are
+ * open (all workers busy and CivetWeb's queue full). on_connection_close uncounts it. */
+static _Atomic(struct serve *) accept_gate;
+
+/* Answer the new connection fd 503 (Retry-After) with why, then close it: FIN after the answer;
+ * what the client already sent (up to SERVE_DRAIN_MAX bytes) is read first so that the close does
+ * not turn into a RST that could discard the answer. Never blocks. */
+static void refuse_now(int fd, const char *why)
+{
+	char resp[512], sink[4096];
+	size_t drained = 0;
+	int n;
+
+	n = snprintf(resp, sizeof(resp),
+		     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+		     "Retry-After: " SERVE_RETRY_AFTER_TEXT "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+		     "{\"error\":\"%s\"}",
+		     strlen(why) + 12, why);
+	if (n > 0 && (size_t)n < sizeof(resp))
+		(void)send(fd, resp, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(fd, SHUT_WR);
+	while (drained < SERVE_DRAIN_MAX) {
+		ssize_t r = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		drained += (size_t)r;
+	}
+	close(fd);
+}
+
+/* The numeric address and the port of sa (len bytes) into addr; 0 or -1. */
+static int endpoint(const struct sockaddr *sa, socklen_t len, char *addr, size_t addrlen, int *port)
+{
+	char serv[16];
+
+	if (getnameinfo(sa, len, addr, (socklen_t)addrlen, serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return -1;
+	*port = atoi(serv);
+	return 0;
+}
+
+/* Count the connection from addr:port in s->conns, or say in why (whylen bytes) why not. 0 when
+ * counted, -1 when refused. Takes s->cmu. */
+static int admit(struct serve *s, const char *addr, int port, char *why, size_t whylen)
+{
+	int held = 0, rc = -1;
+	uint64_t refused = 0;
+
+	pthread_mutex_lock(&s->cmu);
+	for (int i = 0; i < s->nconns; i++)
+		held += strcmp(s->conns[i].addr, addr) == 0;
+	if (s->nconns >= s->max_conns)
+		snprintf(why, whylen, "the server is busy (%d connections open); retry later", s->nconns);
+	else if (held >= s->per_client)
+		snprintf(why, whylen, "too many connections from %s (at most %d at a time); retry later", addr,
+			 s->per_client);
+	else if (held > 0 && s->nconns >= s->threads - s->threads / SERVE_LIVE_SHARE)
+		snprintf(why, whylen, "the server is busy and %s has a connection open already; retry later", addr);
+	else
+		rc = 0;
+	if (rc == 0) {
+		snprintf(s->conns[s->nconns].addr, sizeof(s->conns[s->nconns].addr), "%s", addr);
+		s->conns[s->nconns].port = port;
+		s->nconns++;
+	} else {
+		s->refused++;
+		int64_t now = fsutil_now_ns();
+		if (now - s->refused_log_ns >= 10000000000LL) {
+			refused = s->refused - s->refused_logged;
+			s->refused_logged = s->refused;
+			s->refused_log_ns = now;
+		}
+	}
+	pthread_mutex_unlock(&s->cmu);
+	if (refused > 0)
+		log_line(LOG_WARN, "connections refused with 503",
+			 (struct log_field[]){ LOG_I("count", (long long)refused), LOG_S("last", why) }, 2);
+	return rc;
+}
+
+/* accept(2) for CivetWeb's master thread (see accept_gate): the next connection, or -1 with errno
+ * EAGAIN when it was refused with a 503 (CivetWeb then waits for the next one). Outside serve, and
+ * for a connection whose address cannot be read, plain accept. */
+int accept(int fd, __SOCKADDR_ARG sa, socklen_t *restrict len)
+{
+	struct serve *s = atomic_load(&accept_gate);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	char addr[SERVE_ADDR_LEN], why[160];
+	int port, c;
+
+	if (s == NULL)
+		return accept4(fd, sa, len, 0);
+	c = accept4(fd, (struct sockaddr *)&peer, &plen, 0);
+	if (c < 0)
+		return c;
+	if (sa.__sockaddr__ != NULL && len != NULL) {
+		memcpy(sa.__sockaddr__, &peer, plen < *len ? plen : *len);
+		*len = plen;
+	}
+	if (endpoint((struct sockaddr *)&peer, plen, addr, sizeof(addr), &port) < 0)
+		return c;
+	if (admit(s, addr, port, why, sizeof(why)) == 0)
+		return c;
+	refuse_now(c, why);
+	errno = EAGAIN;
+	return -1;
+}
+
+/* A marker in CivetWeb's user connection data: the connection holds a live slot. */
+static char live_slot_marker;
+
+/* CivetWeb's connection_close: uncount the connection, free its live slot. */
+static void on_connection_close(const struct mg_connection *c)
+{
+	struct serve *s = mg_get_user_data(mg_get_context(c));
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	int live = mg_get_user_connection_data(c) == &live_slot_marker;
+
+	pthread_mutex_lock(&s->cmu);
+	for (int i = 0; ri != NULL && i < s->nconns; i++) {
+		if (s->conns[i].port == ri->remote_port && strcmp(s->conns[i].addr, ri->remote_addr) == 0) {
+			s->conns[i] = s->conns[--s->nconns];
+			break;
+		}
+	}
+	s->nlive -= live;
+	pthread_mutex_unlock(&s->cmu);
+}
+
+/* The client wants a WebSocket. */
+static int wants_websocket(struct mg_connection *c)
+{
+	const char *up = mg_get_header(c, "Upgrade");
+
+	return up != NULL && strcasestr(up, "websocket") != NULL;
+}
+
+/* CivetWeb's begin_request, before any handler. Every answer closes its connection (but a live
+ * client's, which becomes a WebSocket), so that a finished request frees its worker at once. A
+ * request with a body gets 413: no endpoint takes one, and CivetWeb would otherwise read it to its
+ * end after the answer, holding the worker (a Content-Length of 99999999999999999999 held it for
+ * good). A live client gets one of max_live slots until its connection closes, or 503 before the
+ * WebSocket handshake when none is free. Returns 0 to let CivetWeb serve the request, else the
+ * status already sent. */
+static int on_begin_request(struct mg_connection *c)
+{
+	struct serve *s = mg_get_user_data(mg_get_context(c));
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *cl = mg_get_header(c, "Content-Length");
+	char why[160];
+	int full;
+
+	if (mg_get_header(c, "Transfer-Encoding") != NULL || (cl != NULL && strspn(cl, "0") != strlen(cl))) {
+		mg_disable_connection_keep_alive(c);
+		return send_error(c, 413, NULL, "this server takes no request body");
+	}
+	if (ri->local_uri == NULL || strcmp(ri->local_uri, "/ws/live") != 0 || !wants_websocket(c)) {
+		mg_disable_connection_keep_alive(c);
+		return 0;
+	}
+	pthread_mutex_lock(&s->cmu);
+	full = s->nlive >= s->max_live;
+	if (!full)
+		s->nlive++;
+	s->refused += (uint64_t)full;
+	pthread_mutex_unlock(&s->cmu);
+	if (full) {
+		mg_disable_connection_keep_alive(c);
+		snprintf(why, sizeof(why), "too many live clients (at most %d); poll GET /api/live instead",
+			 s->max_live);
+		return send_error(c, 503, NULL, why);
+	}
+	/* not must_close: CivetWeb's WebSocket loop ends when it is set */
+	mg_set_user_connection_data(c, &live_slot_marker);
+	return 0;
+}
+
 /* --- the page ---------------------------------------------------------------------------------- */
 
 static const struct {
@@ -166,100 +389,22 @@ static int handle_static(struct mg_connection *c, void *cbdata)
 
 /* --- GET /api/daily ---------------------------------------------------------------------------- */
 
-struct daily_params {
-	char host[INET6_ADDRSTRLEN];
-	char from[16], to[16];
-	char dataset[16];
-};
-
-/* Parse and check the query string. 0, or -1 with the offending parameter and why. */
-static int parse_daily(const char *qs, struct daily_params *p, const char **param, char *why, size_t whylen)
-{
-	char raw_host[256] = "", buf[1024];
-	int seen_host = 0, seen_from = 0, seen_to = 0;
-
-	snprintf(p->dataset, sizeof(p->dataset), "packets");
-	snprintf(buf, sizeof(buf), "%s", qs != NULL ? qs : "");
-	for (char *save = NULL, *kv = strtok_r(buf, "&", &save); kv != NULL; kv = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(kv, '='), val[256];
-		if (eq != NULL)
-			*eq = '\0';
-		if (mg_url_decode(eq != NULL ? eq + 1 : "", eq != NULL ? (int)strlen(eq + 1) : 0, val, sizeof(val), 1) <
-		    0) {
-			*param = strcmp(kv, "host") == 0 ? "host" : kv;
-			snprintf(why, whylen, "value too long");
-			return -1;
-		}
-		if (strcmp(kv, "host") == 0) {
-			snprintf(raw_host, sizeof(raw_host), "%s", val);
-			seen_host = 1;
-		} else if (strcmp(kv, "from") == 0 || strcmp(kv, "to") == 0) {
-			char *dst = kv[0] == 'f' ? p->from : p->to;
-			*param = kv[0] == 'f' ? "from" : "to";
-			if (fsutil_parse_day(val) < 0) {
-				snprintf(why, whylen, "'%.40s' is not a date of the form YYYY-MM-DD", val);
-				return -1;
-			}
-			snprintf(dst, 16, "%.10s", val);
-			*(kv[0] == 'f' ? &seen_from : &seen_to) = 1;
-		} else if (strcmp(kv, "dataset") == 0) {
-			*param = "dataset";
-			if (strcmp(val, "packets") != 0 && strcmp(val, "flows") != 0) {
-				snprintf(why, whylen, "'%.40s' is neither packets (captures) nor flows (pmacct)", val);
-				return -1;
-			}
-			snprintf(p->dataset, sizeof(p->dataset), "%.15s", val);
-		} else {
-			*param = "query";
-			snprintf(why, whylen, "unknown parameter '%.40s' (known: host, from, to, dataset)", kv);
-			return -1;
-		}
-	}
-	unsigned char addr[16];
-	*param = !seen_host ? "host" : !seen_from ? "from" : !seen_to ? "to" : NULL;
-	if (*param != NULL) {
-		snprintf(why, whylen, "missing (e.g. ?host=10.0.0.1&from=2024-01-01&to=2024-01-07)");
-		return -1;
-	}
-	*param = "host";
-	if (inet_pton(AF_INET, raw_host, addr) == 1) {
-		inet_ntop(AF_INET, addr, p->host, sizeof(p->host));
-	} else if (inet_pton(AF_INET6, raw_host, addr) == 1) {
-		inet_ntop(AF_INET6, addr, p->host, sizeof(p->host)); /* RFC 5952, as stored */
-	} else {
-		snprintf(why, whylen, "'%.60s' is not an IPv4 or IPv6 address", raw_host);
-		return -1;
-	}
-	int64_t d0 = fsutil_parse_day(p->from), d1 = fsutil_parse_day(p->to);
-	*param = "to";
-	if (d1 < d0) {
-		snprintf(why, whylen, "%s is before from (%s)", p->to, p->from);
-		return -1;
-	}
-	if (d1 - d0 >= SERVE_MAX_DAYS) {
-		snprintf(why, whylen, "the range spans %lld days; at most %d", (long long)(d1 - d0 + 1),
-			 SERVE_MAX_DAYS);
-		return -1;
-	}
-	return 0;
-}
-
 static int handle_daily(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
-	struct daily_params p;
+	struct daily_query q;
 	const char *param = NULL;
 	char why[512], err[1024];
 	json_t *res;
 
 	if (only_get(c) < 0)
 		return 405;
-	if (parse_daily(mg_get_request_info(c)->query_string, &p, &param, why, sizeof(why)) < 0)
+	if (daily_parse_query(mg_get_request_info(c)->query_string, &q, &param, why, sizeof(why)) < 0)
 		return send_error(c, 400, param, why);
 	if (s->backend == BACKEND_MONGO)
-		res = mongoq_daily(s->mongo_uri, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+		res = mongoq_daily(s->mongo_uri, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	else
-		res = esq_daily(&s->es, p.dataset, p.host, p.from, p.to, err, sizeof(err));
+		res = esq_daily(&s->es, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	if (res == NULL) {
 		const char *name = s->backend == BACKEND_MONGO ? "mongo" : "es";
 		log_line(LOG_WARN, "daily query failed",
@@ -285,6 +430,7 @@ static int live_clients(struct serve *s)
 	return n;
 }
 
+/* The metrics of metrics_render, then the dashboard's own connections: open now, refused so far. */
 static int handle_metrics(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
@@ -295,13 +441,34 @@ static int handle_metrics(struct mg_connection *c, void *cbdata)
 		.live_clients = live_clients(s),
 	};
 	size_t len = 0;
+	char own[512];
+	int open, n;
+	uint64_t refused;
 
 	if (only_get(c) < 0)
 		return 405;
 	char *text = metrics_render(&src, &len);
 	if (text == NULL)
 		return send_error(c, 500, NULL, "out of memory");
-	send_body(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	pthread_mutex_lock(&s->cmu);
+	open = s->nconns;
+	refused = s->refused;
+	pthread_mutex_unlock(&s->cmu);
+	n = snprintf(own, sizeof(own),
+		     "# HELP pcapstream_http_connections Connections open to the dashboard (serve) now.\n"
+		     "# TYPE pcapstream_http_connections gauge\n"
+		     "pcapstream_http_connections %d\n"
+		     "# HELP pcapstream_http_refused_total Connections and live clients serve refused with 503.\n"
+		     "# TYPE pcapstream_http_refused_total counter\n"
+		     "pcapstream_http_refused_total %llu\n",
+		     open, (unsigned long long)refused);
+	mg_printf(c,
+		  "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+		  "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+		  "Connection: close\r\n\r\n",
+		  len + (size_t)n);
+	mg_write(c, text, len);
+	mg_write(c, own, (size_t)n);
 	free(text);
 	return 200;
 }
@@ -332,18 +499,12 @@ static int handle_live(struct mg_connection *c, void *cbdata)
 	return send_json(c, 200, live_state(s, NULL, "points"));
 }
 
+/* The WebSocket handshake goes on (0) when on_begin_request gave the connection a live slot; the
+ * clients over max_live were answered 503 there. */
 static int ws_connect(const struct mg_connection *c, void *cbdata)
 {
-	struct serve *s = cbdata;
-	int full;
-
-	(void)c;
-	pthread_mutex_lock(&s->ws_mu);
-	full = s->nws >= s->max_ws;
-	pthread_mutex_unlock(&s->ws_mu);
-	if (full)
-		log_line(LOG_WARN, "live client refused: too many", (struct log_field[]){ LOG_I("max", s->max_ws) }, 1);
-	return full; /* non-zero refuses */
+	(void)cbdata;
+	return mg_get_user_connection_data(c) != &live_slot_marker; /* non-zero refuses */
 }
 
 /* Send text to one client; called with ws_mu held. */
@@ -359,7 +520,7 @@ static void ws_ready(struct mg_connection *c, void *cbdata)
 	char *text = json_dumps(hello, JSON_COMPACT);
 
 	pthread_mutex_lock(&s->ws_mu);
-	if (s->nws < s->max_ws)
+	if (s->nws < s->max_live)
 		s->ws[s->nws++] = c;
 	if (text != NULL)
 		ws_send(c, text);
@@ -473,8 +634,8 @@ static void check_es_template(const struct esclient *es)
 
 struct serve_opts {
 	const char *listen, *backend, *mongo, *es, *brokers, *hot_topic, *live_group, *web_root;
-	int64_t window_ns;
-	long history, threads;
+	int64_t window_ns, request_timeout_ns;
+	long history, threads, per_client;
 };
 
 /* Parse argv into o and s. 0, 1 after --help, -1 on a usage error (printed). */
@@ -494,6 +655,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve 
 		{ "realtime-state", required_argument, NULL, 'r' },
 		{ "web-root", required_argument, NULL, 'W' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "max-per-client", required_argument, NULL, 'P' },
+		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "log-format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -535,15 +698,26 @@ static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve 
 				return -1;
 			}
 			break;
-		case 'H':
-		case 'T': {
-			long v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
-				fprintf(stderr, "pcapstream serve: --%s %s is not a number from 1 to 100000\n",
-					c == 'H' ? "history" : "threads", optarg);
+		case 'R':
+			if (fsutil_parse_duration(optarg, &o->request_timeout_ns) < 0 ||
+			    o->request_timeout_ns < 1000000000LL || o->request_timeout_ns > 3600000000000LL) {
+				fprintf(stderr,
+					"pcapstream serve: --request-timeout %s is not a duration from 1s to 1h\n",
+					optarg);
 				return -1;
 			}
-			*(c == 'H' ? &o->history : &o->threads) = v;
+			break;
+		case 'H':
+		case 'T':
+		case 'P': {
+			long v = strtol(optarg, &end, 10);
+			const char *name = c == 'H' ? "history" : c == 'T' ? "threads" : "max-per-client";
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
+				fprintf(stderr, "pcapstream serve: --%s %s is not a number from 1 to 100000\n", name,
+					optarg);
+				return -1;
+			}
+			*(c == 'H' ? &o->history : c == 'T' ? &o->threads : &o->per_client) = v;
 			break;
 		}
 		case 'c':
@@ -578,8 +752,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve 
 		fprintf(stderr, "pcapstream serve: --backend is mongo or es, not '%s'\n", o->backend);
 		return -1;
 	}
-	if (o->threads <= SERVE_WS_RESERVE) {
-		fprintf(stderr, "pcapstream serve: --threads must be more than %d\n", SERVE_WS_RESERVE);
+	if (o->threads < SERVE_MIN_THREADS) {
+		fprintf(stderr, "pcapstream serve: --threads must be %d or more\n", SERVE_MIN_THREADS);
 		return -1;
 	}
 	return 0;
@@ -595,16 +769,23 @@ int cmd_serve(int argc, char **argv)
 		.hot_topic = "pcapstream.hot",
 		.window_ns = 10000000000LL,
 		.history = 60,
-		.threads = 32,
+		.threads = 256,
+		.per_client = 16,
+		.request_timeout_ns = 10000000000LL,
 	};
 	struct serve s = { 0 };
 	struct mg_context *ctx = NULL;
-	struct mg_callbacks cbs = { .log_message = on_civetweb_log };
+	struct mg_callbacks cbs = {
+		.log_message = on_civetweb_log,
+		.connection_close = on_connection_close,
+		.begin_request = on_begin_request,
+	};
 	enum log_format lf = LOG_TEXT;
-	char err[1024], group[256], threads[16], host[128] = "host";
+	char err[1024], group[256], threads[16], timeout_ms[24], host[128] = "host";
 	int rc = 2;
 
 	pthread_mutex_init(&s.ws_mu, NULL);
+	pthread_mutex_init(&s.cmu, NULL);
 	int pa = parse_args(argc, argv, &o, &s, &lf);
 	if (pa != 0) {
 		rc = pa > 0 ? 0 : 2;
@@ -626,9 +807,13 @@ int cmd_serve(int argc, char **argv)
 	if (access(probe, R_OK) != 0)
 		log_line(LOG_WARN, "ECharts is not installed: the charts will not draw (run `make web`)",
 			 (struct log_field[]){ LOG_S("missing", probe) }, 1);
-	s.max_ws = (int)o.threads - SERVE_WS_RESERVE;
-	s.ws = calloc((size_t)s.max_ws, sizeof(*s.ws));
-	if (s.ws == NULL) {
+	s.threads = (int)o.threads;
+	s.per_client = (int)o.per_client;
+	s.max_live = s.threads / SERVE_LIVE_SHARE;
+	s.ws = calloc((size_t)s.max_live, sizeof(*s.ws));
+	s.max_conns = s.threads + SERVE_QUEUE;
+	s.conns = calloc((size_t)s.max_conns, sizeof(*s.conns));
+	if (s.ws == NULL || s.conns == NULL) {
 		fprintf(stderr, "pcapstream serve: out of memory\n");
 		goto out;
 	}
@@ -654,19 +839,25 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	snprintf(threads, sizeof(threads), "%ld", o.threads);
+	snprintf(timeout_ms, sizeof(timeout_ms), "%lld", (long long)(o.request_timeout_ns / 1000000));
 	const char *mgopts[] = {
 		"listening_ports",
 		o.listen,
 		"num_threads",
 		threads,
-		"request_timeout_ms",
-		"30000",
+		"request_timeout_ms", /* the whole request line and headers, from the first read */
+		timeout_ms,
+		"enable_keep_alive",
+		"no",
+		"connection_queue",
+		SERVE_QUEUE_TEXT,
 		"websocket_timeout_ms",
 		"30000",
 		"enable_websocket_ping_pong",
 		"yes",
 		NULL,
 	};
+	atomic_store(&accept_gate, &s);
 	ctx = mg_start(&cbs, &s, mgopts);
 	if (ctx == NULL) {
 		fprintf(stderr,
@@ -693,8 +884,11 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (ctx != NULL)
 		mg_stop(ctx);
+	atomic_store(&accept_gate, NULL);
 	live_stop(s.live);
 	free(s.ws);
+	free(s.conns);
+	pthread_mutex_destroy(&s.cmu);
 	pthread_mutex_destroy(&s.ws_mu);
 	return rc;
 }

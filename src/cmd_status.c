@@ -12,7 +12,9 @@ static void usage(FILE *f)
 		   "(planned, not committed: it is replayed at the next start), totals, rows per sink, the files\n"
 		   "waiting in the watched folder and the quarantined files with their reasons.\n\n"
 		   "  --checkpoint DIR  the checkpoint folder (watch default: WATCHED_DIR/.pcapstream)\n"
-		   "  --json            one JSON object instead of text\n");
+		   "  --json            one JSON object instead of text\n\n"
+		   "Exit status: 0 shown, 2 bad usage or DIR is not a checkpoint, 3 the checkpoint is damaged (the\n"
+		   "message says what is wrong and what to do; watch and replay refuse it the same way).\n");
 }
 
 int cmd_status(int argc, char **argv)
@@ -52,10 +54,10 @@ int cmd_status(int argc, char **argv)
 		fprintf(stderr, "pcapstream status: --checkpoint DIR is required (see --help)\n");
 		return 2;
 	}
-	out = status_collect(dir, err, sizeof(err));
-	if (out == NULL) {
+	int rc = status_read(dir, &out, err, sizeof(err));
+	if (rc < 0) {
 		fprintf(stderr, "pcapstream status: %s\n", err);
-		return 2;
+		return rc == -1 ? 2 : 3; /* a damaged checkpoint: refused like watch and replay do */
 	}
 	json_t *quarantined = json_object_get(out, "quarantined");
 	const char *source = json_string_value(json_object_get(out, "source"));

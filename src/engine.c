@@ -35,11 +35,18 @@
 #define ENGINE_BACKOFF_MAX_NS 30000000000LL  /* then doubling up to 30 s */
 #define ENGINE_RESCAN_NS      300000000000LL /* full rescan every 5 minutes */
 
+/* What to do about a damaged checkpoint, the end of every such error. */
+#define ENGINE_DAMAGE_HINT                                                                                             \
+	"pcapstream stopped rather than ingest files twice or lose them. Restore the checkpoint folder from a "        \
+	"backup; or start afresh with a new, empty --checkpoint folder (and, for a file: sink, a new output "          \
+	"folder: Elasticsearch and MongoDB drop repeated rows by id)"
+
 struct candidate {
 	char *path;
 	char key[40];
 	uint64_t size;
 	int64_t mtime_ns;
+	size_t heap_i; /* its place in engine.last */
 };
 
 struct known {
@@ -66,10 +73,17 @@ struct engine {
 	struct strmap *pending;	 /* key -> struct candidate: discovered, not yet planned */
 	struct strmap *known;	 /* path -> struct known: already looked at, unchanged since */
 	struct strmap *unstable; /* path -> struct unstable: maybe still being written */
-	int overflowed;		 /* more files than max_pending: rescan once the queue drains */
-	uint64_t gen;		 /* full scans so far */
-	int64_t last_scan_ns;	 /* monotonic time of the last full scan */
+	struct strmap *waiting;	 /* path -> key: a copy of content queued under another name */
+	struct candidate **last; /* the pending files as a heap, the last in batch order on top */
+	size_t nlast, caplast;
+	int overflowed;	      /* more files than max_pending: rescan once the queue drains */
+	uint64_t gen;	      /* full scans so far */
+	int64_t last_scan_ns; /* monotonic time of the last full scan */
 	const char *exclude[4];
+	const char *const *paths; /* what is scanned: watch, the folder as an absolute path */
+	int npaths;
+	char root[4096];    /* watch: the folder, absolute */
+	char excl[3][4096]; /* watch: the excluded folders, absolute */
 	uint64_t next_batch;
 	uint64_t total_rows, total_files; /* over the checkpoint's life */
 	uint64_t total_batches, total_dead, total_retries;
@@ -98,6 +112,38 @@ static void candidate_free(void *p)
 static void iso_now(char *out)
 {
 	rowfmt_time_text(out, fsutil_now_ns());
+}
+
+/* Set field (and field_hex) of o to path: JSON text must be UTF-8, a file name need not be. A
+ * name that is UTF-8 is stored as itself; any other keeps its exact bytes in field_hex (hex)
+ * beside its display form (fsutil_display_name) in field. Returns 0 or -1. */
+static int json_set_path(json_t *o, const char *field, const char *path)
+{
+	char shown[4200], hex[8200], name[64];
+
+	if (fsutil_is_utf8(path))
+		return json_object_set_new(o, field, json_string(path));
+	if (fsutil_hex_encode(path, hex, sizeof(hex)) < 0)
+		return -1;
+	fsutil_display_name(path, shown, sizeof(shown));
+	snprintf(name, sizeof(name), "%s_hex", field);
+	if (json_object_set_new(o, field, json_string(shown)) < 0 || json_object_set_new(o, name, json_string(hex)) < 0)
+		return -1;
+	return 0;
+}
+
+/* The path in field of o (see json_set_path): a pointer into o, or into buf when it was stored as
+ * hex; NULL if absent. */
+static const char *json_get_path(json_t *o, const char *field, char *buf, size_t buflen)
+{
+	char name[64];
+	const char *hex;
+
+	snprintf(name, sizeof(name), "%s_hex", field);
+	hex = json_string_value(json_object_get(o, name));
+	if (hex != NULL)
+		return fsutil_hex_decode(hex, buf, buflen) == 0 ? buf : NULL;
+	return json_string_value(json_object_get(o, field));
 }
 
 /* --- quarantine ------------------------------------------------------------------------------ */
@@ -140,6 +186,95 @@ static int quarantine(struct engine *e, const char *path, const char *reason, ui
 		free(strmap_del(e->known, path));
 	e->sum->quarantined++;
 	return 0;
+}
+
+/* --- the pending queue's order ----------------------------------------------------------------- */
+
+static int latest_first;
+
+/* Batch order: oldest modification time first (newest with --latest-first), then by path. */
+static int order(const struct candidate *x, const struct candidate *y)
+{
+	int d = (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
+
+	if (latest_first)
+		d = -d;
+	return d != 0 ? d : strcmp(x->path, y->path);
+}
+
+static int by_mtime(const void *a, const void *b)
+{
+	return order(*(const struct candidate *const *)a, *(const struct candidate *const *)b);
+}
+
+/* engine.last is a binary heap of the pending files with the one that comes last in batch order on
+ * top: when the queue is full, a file found on disk that comes before it takes its place, so a
+ * backlog larger than the queue is still taken in order (oldest first), a queue at a time. */
+static void heap_swap(struct engine *e, size_t i, size_t j)
+{
+	struct candidate *t = e->last[i];
+
+	e->last[i] = e->last[j];
+	e->last[j] = t;
+	e->last[i]->heap_i = i;
+	e->last[j]->heap_i = j;
+}
+
+static void heap_fix(struct engine *e, size_t i)
+{
+	while (i > 0 && order(e->last[(i - 1) / 2], e->last[i]) < 0) {
+		heap_swap(e, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, top = i;
+		if (l < e->nlast && order(e->last[top], e->last[l]) < 0)
+			top = l;
+		if (r < e->nlast && order(e->last[top], e->last[r]) < 0)
+			top = r;
+		if (top == i)
+			break;
+		heap_swap(e, i, top);
+		i = top;
+	}
+}
+
+/* Returns 0, or -1 when out of memory (c is then not queued). */
+static int heap_push(struct engine *e, struct candidate *c)
+{
+	if (e->nlast == e->caplast) {
+		size_t cap = e->caplast ? e->caplast * 2 : 256;
+		struct candidate **v = realloc(e->last, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		e->last = v;
+		e->caplast = cap;
+	}
+	c->heap_i = e->nlast;
+	e->last[e->nlast++] = c;
+	heap_fix(e, c->heap_i);
+	return 0;
+}
+
+static void heap_remove(struct engine *e, struct candidate *c)
+{
+	size_t i = c->heap_i;
+
+	if (i >= e->nlast || e->last[i] != c)
+		return;
+	e->nlast--;
+	if (i != e->nlast) {
+		e->last[i] = e->last[e->nlast];
+		e->last[i]->heap_i = i;
+		heap_fix(e, i);
+	}
+}
+
+/* Take a pending file off the queue (planned, or pushed out by an earlier one). */
+static void unqueue(struct engine *e, struct candidate *c)
+{
+	heap_remove(e, c);
+	candidate_free(strmap_del(e->pending, c->key));
 }
 
 /* --- discovery ------------------------------------------------------------------------------- */
@@ -201,8 +336,31 @@ static void remember(struct engine *e, const char *path, uint64_t size, int64_t 
 
 static void clean_source(struct engine *e, const char *path, const char *key);
 
-/* A complete file: identify it and queue it, or skip or quarantine it. */
-static void take(struct engine *e, const char *path, const struct stat *st)
+/* A copy of content queued under another name waits for that file's outcome (see
+ * recheck_waiting): a copy of a file found bad must be quarantined too, a copy of an ingested one
+ * is cleaned like it. At most max_pending wait; more are found again by a rescan. */
+static void wait_for(struct engine *e, const char *path, uint64_t size, int64_t mtime_ns, const char *key)
+{
+	char *k;
+	void *old = NULL;
+
+	if (strmap_count(e->waiting) >= e->cfg->max_pending) {
+		e->overflowed = 1;
+		return;
+	}
+	k = strdup(key);
+	if (k == NULL || strmap_put(e->waiting, path, k, &old) < 0) {
+		free(k);
+		e->overflowed = 1;
+		return;
+	}
+	free(old);
+	remember(e, path, size, mtime_ns, key);
+}
+
+/* A complete file: identify it and queue it, or skip or quarantine it. again: it was looked at
+ * before, as a copy of a queued file (see wait_for), and that copy was logged then. */
+static void take(struct engine *e, const char *path, const struct stat *st, int again)
 {
 	unsigned char magic[4];
 	struct fingerprint fp;
@@ -212,6 +370,14 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 	ssize_t got;
 	int fd;
 
+	if (strmap_count(e->pending) >= e->cfg->max_pending) {
+		struct candidate probe = { .path = (char *)path, .mtime_ns = mtime_of(st) };
+		e->overflowed = 1; /* it, or the file it pushes out, waits on disk for a rescan */
+		if (e->nlast == 0 || order(&probe, e->last[0]) >= 0)
+			return;
+		free(strmap_del(e->known, e->last[0]->path)); /* looked at again by that rescan */
+		unqueue(e, e->last[0]);
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -240,26 +406,41 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 	}
 	fingerprint_key(&fp, key);
 	re = registry_get(e->reg, key);
+	if (re != NULL && re->state == REGISTRY_QUARANTINED && strcmp(re->path, path) != 0 &&
+	    e->cfg->mode == ENGINE_WATCH) {
+		/* the same bad content under another name: it goes where the first copy went */
+		char why[4400];
+		snprintf(why, sizeof(why), "same content as %s, quarantined in batch %llu", re->path,
+			 (unsigned long long)re->batch);
+		quarantine(e, path, why, 0);
+		return;
+	}
 	if (re != NULL && re->state != 0) {
 		remember(e, path, fp.size, mtime_of(st), key);
-		if (strcmp(re->path, path) != 0) {
-			log_line(LOG_INFO, "skipped: same content already ingested",
+		if (strcmp(re->path, path) != 0 && !again) {
+			log_line(LOG_INFO,
+				 re->state == REGISTRY_INGESTED ? "skipped: same content already ingested"
+								: "skipped: same content already quarantined",
 				 (struct log_field[]){ LOG_S("file", path), LOG_S("ingested_as", re->path),
 						       LOG_I("batch", re->batch) },
 				 3);
 			e->sum->duplicates++;
 		}
-		if (e->cfg->clean != CLEAN_OFF)
+		if (e->cfg->clean != CLEAN_OFF && re->state == REGISTRY_INGESTED)
 			clean_source(e, path, key);
 		return;
 	}
 	c = strmap_get(e->pending, key);
 	if (c != NULL) {
-		remember(e, path, fp.size, mtime_of(st), key);
 		if (strcmp(c->path, path) != 0) {
-			log_line(LOG_INFO, "skipped: same content already queued",
-				 (struct log_field[]){ LOG_S("file", path), LOG_S("queued_as", c->path) }, 2);
-			e->sum->duplicates++;
+			if (!again) {
+				log_line(LOG_INFO, "skipped: same content already queued",
+					 (struct log_field[]){ LOG_S("file", path), LOG_S("queued_as", c->path) }, 2);
+				e->sum->duplicates++;
+			}
+			wait_for(e, path, fp.size, mtime_of(st), key);
+		} else {
+			remember(e, path, fp.size, mtime_of(st), key);
 		}
 		return;
 	}
@@ -267,10 +448,6 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 		remember(e, path, fp.size, mtime_of(st), key);
 		log_line(LOG_INFO, "skipped: older than --max-file-age", (struct log_field[]){ LOG_S("file", path) },
 			 1);
-		return;
-	}
-	if (strmap_count(e->pending) >= e->cfg->max_pending) {
-		e->overflowed = 1; /* it waits on disk; a rescan finds it once the queue drains */
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -284,7 +461,46 @@ static void take(struct engine *e, const char *path, const struct stat *st)
 		candidate_free(c);
 		return;
 	}
+	if (heap_push(e, c) < 0) {
+		candidate_free(strmap_del(e->pending, key));
+		return;
+	}
 	remember(e, path, fp.size, mtime_of(st), key);
+}
+
+struct recheck_ctx {
+	char **paths;
+	size_t n, cap;
+};
+
+static void push(char ***v, size_t *n, size_t *cap, const char *s);
+
+static void collect_decided(const char *path, void *value, void *arg)
+{
+	struct recheck_ctx *r = ((void **)arg)[0];
+	struct engine *e = ((void **)arg)[1];
+
+	if (strmap_get(e->pending, value) == NULL)
+		push(&r->paths, &r->n, &r->cap, path);
+}
+
+/* Copies whose content is no longer queued (its batch committed, or it vanished): look at them
+ * again, now that the registry knows what became of that content. */
+static void recheck_waiting(struct engine *e)
+{
+	struct recheck_ctx r = { 0 };
+	void *ctx[2] = { &r, e };
+
+	strmap_foreach(e->waiting, collect_decided, ctx);
+	for (size_t i = 0; i < r.n; i++) {
+		struct stat st;
+		free(strmap_del(e->waiting, r.paths[i]));
+		free(strmap_del(e->known, r.paths[i]));
+		if (lstat(r.paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			take(e, r.paths[i], &st, 1);
+		free(r.paths[i]);
+	}
+	free(r.paths);
 }
 
 /* A file seen by a scan or an event. complete: the writer closed it (IN_CLOSE_WRITE) or moved
@@ -299,13 +515,21 @@ static void consider(struct engine *e, const char *path, const struct stat *st, 
 		return;
 	}
 	if (e->cfg->mode == ENGINE_REPLAY) {
-		take(e, path, st);
+		take(e, path, st, 0);
 		return;
 	}
 	writing = open_for_writing(path);
 	if (writing == 0 || (writing < 0 && complete)) {
 		free(strmap_del(e->unstable, path));
-		take(e, path, st);
+		take(e, path, st, 0);
+		return;
+	}
+	if (writing == 1 && e->cfg->trigger != TRIGGER_INTERVAL) {
+		/* once / available-now end when what is there is taken: a file still being written is
+		 * left for a later run, with a word, not waited for (its writer may never close it) */
+		free(strmap_del(e->unstable, path));
+		log_line(LOG_INFO, "not taken: still open for writing (a later run takes it once closed)",
+			 (struct log_field[]){ LOG_S("file", path) }, 1);
 		return;
 	}
 	/* Still open for writing, or unknown after a rescan: wait until the size has been stable for
@@ -330,7 +554,7 @@ static void consider(struct engine *e, const char *path, const struct stat *st, 
 	if (writing == 1 || now - u->since_ns < e->cfg->quiet_ns)
 		return;
 	free(strmap_del(e->unstable, path));
-	take(e, path, st);
+	take(e, path, st, 0);
 }
 
 static void scan_one(const char *path, const struct stat *st, void *arg)
@@ -417,15 +641,16 @@ static void scan_all(struct engine *e)
 {
 	e->gen++;
 	e->last_scan_ns = fsutil_mono_ns();
-	for (int i = 0; i < e->cfg->npaths; i++) {
-		if (scan_tree(e->cfg->paths[i], e->cfg->mode == ENGINE_REPLAY || e->cfg->recursive, e->exclude,
-			      scan_one, e) < 0)
-			log_line(
-			    LOG_ERROR, "cannot read",
-			    (struct log_field[]){ LOG_S("path", e->cfg->paths[i]), LOG_S("error", strerror(errno)) },
-			    2);
-	}
+	/* Cleared before the walk, not after: a queue that fills up during it sets it again, and the
+	 * files left on disk are found by the next scan once the queue drains. */
 	e->overflowed = 0;
+	for (int i = 0; i < e->npaths; i++) {
+		if (scan_tree(e->paths[i], e->cfg->mode == ENGINE_REPLAY || e->cfg->recursive, e->exclude, scan_one,
+			      e) < 0)
+			log_line(LOG_ERROR, "cannot read",
+				 (struct log_field[]){ LOG_S("path", e->paths[i]), LOG_S("error", strerror(errno)) },
+				 2);
+	}
 	if (e->cfg->mode == ENGINE_WATCH)
 		sweep(e);
 }
@@ -438,11 +663,6 @@ static void event_one(const char *path, void *arg)
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
 		consider(e, path, &st, 1);
 }
-
-struct recheck_ctx {
-	char **paths;
-	size_t n, cap;
-};
 
 static void collect_unstable(const char *path, void *value, void *arg)
 {
@@ -484,19 +704,6 @@ static void collect_pending(const char *key, void *value, void *arg)
 	c->v[c->n++] = value;
 }
 
-static int latest_first;
-
-static int by_mtime(const void *a, const void *b)
-{
-	const struct candidate *x = *(const struct candidate *const *)a;
-	const struct candidate *y = *(const struct candidate *const *)b;
-	int d = (x->mtime_ns > y->mtime_ns) - (x->mtime_ns < y->mtime_ns);
-
-	if (latest_first)
-		d = -d;
-	return d != 0 ? d : strcmp(x->path, y->path);
-}
-
 /* The next batch's plan from the pending files (removed from pending), honouring the limits
  * unless unlimited. NULL if nothing is pending. */
 static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
@@ -525,11 +732,16 @@ static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
 		if (!unlimited && e->cfg->max_bytes > 0 && n > 0 && bytes + f->size > e->cfg->max_bytes)
 			break;
 		bytes += f->size;
-		json_array_append_new(files, json_pack("{s:s,s:s,s:I,s:I}", "path", f->path, "key", f->key, "size",
-						       (json_int_t)f->size, "mtime_ns", (json_int_t)f->mtime_ns));
+		json_t *o = json_pack("{s:s,s:I,s:I}", "key", f->key, "size", (json_int_t)f->size, "mtime_ns",
+				      (json_int_t)f->mtime_ns);
+		if (o == NULL || json_set_path(o, "path", f->path) < 0 || json_array_append_new(files, o) < 0) {
+			json_decref(plan); /* out of memory: the files stay pending */
+			plan = NULL;
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
-		candidate_free(strmap_del(e->pending, c.v[i]->key));
+		unqueue(e, c.v[i]);
 out:
 	free(c.v);
 	return plan;
@@ -582,12 +794,13 @@ static int process_file(struct engine *e, const char *path, const char *key, enu
 	struct capture *cap = NULL;
 	struct capture_pkt pkt;
 	struct fingerprint fp;
-	char fkey[40];
-	const char *name = fsutil_basename(path);
+	char fkey[40], name[1024];
 	int dlt, st, rc = 0;
 
 	*frames = 0;
 	why[0] = '\0';
+	/* pcap.file is JSON text: a name that is not UTF-8 shows its other bytes as \xHH */
+	fsutil_display_name(fsutil_basename(path), name, sizeof(name));
 	if (capture_open(path, &cap, &fp, why, whylen) < 0) {
 		*status = access(path, F_OK) == 0 ? FILE_UNREADABLE : FILE_CHANGED;
 		goto out;
@@ -658,8 +871,10 @@ static int nap(struct engine *e, int64_t ns)
 }
 
 /* Run the plan into every sink until all flushed, retrying with capped exponential backoff and
- * jitter while a sink fails. Returns 0 and *results (one object per file), or 1 if stopped. */
-static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **results, uint64_t *rows)
+ * jitter while a sink fails. Returns 0 with *results (one object per file) and *attempts (1 + the
+ * whole-batch retries), 1 if stopped, -1 if the plan is damaged (message in ferr). */
+static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **results, uint64_t *rows,
+		     uint64_t *attempts, char *ferr, size_t ferrlen)
 {
 	json_t *files = json_object_get(plan, "files");
 	int64_t backoff = ENGINE_BACKOFF_MIN_NS;
@@ -673,6 +888,7 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 		json_t *f;
 		int rc = 0;
 
+		*attempts = (uint64_t)attempt;
 		e->prog_bytes_done = bytes_before; /* a retry reads the batch's files again */
 		e->prog_files_done = files_before;
 		e->prog_rows = rows_before;
@@ -686,12 +902,19 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 		}
 		json_array_foreach(files, i, f)
 		{
-			const char *path = json_string_value(json_object_get(f, "path"));
+			char pbuf[4096];
+			const char *path = json_get_path(f, "path", pbuf, sizeof(pbuf));
 			const char *key = json_string_value(json_object_get(f, "key"));
 			enum file_status status = FILE_OK;
 			uint64_t frames = 0;
 			if (rc != 0)
 				break;
+			if (path == NULL || key == NULL) {
+				snprintf(err, sizeof(err), "offsets/%llu: a file without path or key",
+					 (unsigned long long)batch);
+				rc = -2;
+				break;
+			}
 			rc = process_file(e, path, key, &status, &frames, why, sizeof(why), err, sizeof(err));
 			if (rc != 0)
 				break;
@@ -700,9 +923,10 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 			e->prog_bytes_done += (uint64_t)json_integer_value(json_object_get(f, "size"));
 			e->prog_files_done++;
 			progress(e, 0, 0, 0);
-			json_t *r = json_pack(
-			    "{s:s,s:s,s:I,s:I,s:s}", "path", path, "key", key, "frames", (json_int_t)frames, "mtime_ns",
-			    json_integer_value(json_object_get(f, "mtime_ns")), "status", file_status_names[status]);
+			json_t *r = json_pack("{s:s,s:I,s:I,s:s}", "key", key, "frames", (json_int_t)frames, "mtime_ns",
+					      json_integer_value(json_object_get(f, "mtime_ns")), "status",
+					      file_status_names[status]);
+			json_set_path(r, "path", path);
 			if (why[0] != '\0')
 				json_object_set_new(r, "error", json_string(why));
 			json_array_append_new(res, r);
@@ -723,6 +947,10 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 		abort_sinks(e);
 		if (rc == 1 || *e->stop)
 			return 1;
+		if (rc == -2) {
+			snprintf(ferr, ferrlen, "the checkpoint is damaged: %s. " ENGINE_DAMAGE_HINT, err);
+			return -1;
+		}
 		/* A sink failed: nothing is committed, the same plan runs again after a pause. */
 		int64_t jitter = backoff / 100 * (rand() % 41 - 20); /* +-20% */
 		log_line(LOG_WARN, "sink failed, batch will be retried",
@@ -791,15 +1019,29 @@ static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *
 
 	json_array_foreach(results, i, r)
 	{
-		const char *path = json_string_value(json_object_get(r, "path"));
+		char pbuf[4096];
+		const char *path = json_get_path(r, "path", pbuf, sizeof(pbuf));
 		const char *key = json_string_value(json_object_get(r, "key"));
 		const char *status = json_string_value(json_object_get(r, "status"));
 		const char *why = json_string_value(json_object_get(r, "error"));
 		struct registry_entry re = { 0 };
+		char reason[1200];
+		struct stat st;
 		if (path == NULL || key == NULL || status == NULL)
 			continue;
 		if (strcmp(status, "changed") == 0)
 			continue; /* not what was planned: whatever is there now is discovered anew */
+		snprintf(reason, sizeof(reason), "%s%s%s (batch %llu)", status, why ? ": " : "", why ? why : "",
+			 (unsigned long long)batch);
+		if (strcmp(status, "unreadable") == 0) {
+			/* Says nothing about the content: no registry entry, so the same content made
+			 * readable again (chmod, a copy dropped in) is ingested. The file itself goes to
+			 * quarantine with its reason, if it is still the one planned (same mtime). */
+			if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+			    mtime_of(&st) == json_integer_value(json_object_get(r, "mtime_ns")))
+				quarantine(e, path, reason, 0);
+			continue;
+		}
 		snprintf(re.key, sizeof(re.key), "%s", key);
 		re.path = (char *)path;
 		re.size = strtoull(strchr(key, ':') != NULL ? strchr(key, ':') + 1 : "0", NULL, 10);
@@ -814,12 +1056,13 @@ static int post_commit(struct engine *e, uint64_t batch, json_t *results, char *
 		if (re.state == REGISTRY_INGESTED) {
 			clean_source(e, path, key);
 		} else if (same_content(path, key)) {
-			char reason[1200];
-			snprintf(reason, sizeof(reason), "%s%s%s (batch %llu)", status, why ? ": " : "", why ? why : "",
-				 (unsigned long long)batch);
 			if (quarantine(e, path, reason, re.rows) == 0 && e->cfg->mode == ENGINE_WATCH)
 				registry_mark_gone(e->reg, key, fsutil_now_ns());
 		}
+	}
+	if (registry_note_batch(e->reg, batch) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	fault_point("before-registry-sync");
 	if (registry_sync(e->reg, err, errlen) < 0)
@@ -846,16 +1089,17 @@ static int do_batch(struct engine *e, uint64_t batch, json_t *plan, char *err, s
 {
 	int64_t t0 = fsutil_mono_ns();
 	json_t *results = NULL, *commit = NULL;
-	uint64_t rows = 0, ok = 0, bad = 0, dead = 0, retries = 0;
+	uint64_t rows = 0, ok = 0, bad = 0, dead = 0, retries = 0, attempts = 1;
 	char when[40];
 	size_t i;
 	json_t *r;
 	int rc = -1;
 
-	if (run_batch(e, batch, plan, &results, &rows) != 0) {
-		rc = 1;
+	rc = run_batch(e, batch, plan, &results, &rows, &attempts, err, errlen);
+	if (rc != 0)
 		goto out;
-	}
+	rc = -1;
+	retries = attempts - 1; /* whole-batch retries, besides what the sinks retried inside one */
 	e->total_rows += rows;
 	json_array_foreach(results, i, r)
 	{
@@ -914,13 +1158,66 @@ out:
 
 /* --- start-up -------------------------------------------------------------------------------- */
 
+int engine_check_checkpoint(const struct checkpoint *ck, const struct registry *reg, char *err, size_t errlen)
+{
+	int64_t last_commit = checkpoint_last_commit(ck), last_offsets = checkpoint_last_offsets(ck);
+	int64_t reg_last = registry_last_batch(reg), resume = registry_resume_batch(reg);
+	char why[1024];
+	json_t *j;
+
+	if (reg_last > last_commit) {
+		snprintf(err, errlen,
+			 "the checkpoint is damaged: its registry records batch %lld but the last commit is %s%lld "
+			 "(commits/ deleted or replaced?). " ENGINE_DAMAGE_HINT,
+			 (long long)reg_last, last_commit < 0 ? "none, " : "", (long long)last_commit);
+		return -1;
+	}
+	/* Every commit the registry may lack must be there to be re-applied, and readable. */
+	for (int64_t b = resume; b <= last_commit; b++) {
+		if (!checkpoint_has(ck, "commits", (uint64_t)b)) {
+			snprintf(err, errlen,
+				 "the checkpoint is damaged: commits/%lld is missing, and the registry (which knows "
+				 "batches up to %lld) needs it (registry or commits/ deleted?). " ENGINE_DAMAGE_HINT,
+				 (long long)b, (long long)reg_last);
+			return -1;
+		}
+		j = checkpoint_read_commit(ck, (uint64_t)b, why, sizeof(why));
+		if (j == NULL) {
+			snprintf(err, errlen, "%s. " ENGINE_DAMAGE_HINT, why);
+			return -1;
+		}
+		json_decref(j);
+	}
+	if (last_commit >= 0 && last_commit < resume) {
+		j = checkpoint_read_commit(ck, (uint64_t)last_commit, why, sizeof(why));
+		if (j == NULL) {
+			snprintf(err, errlen, "%s. " ENGINE_DAMAGE_HINT, why);
+			return -1;
+		}
+		json_decref(j);
+	}
+	if (last_offsets > last_commit) {
+		j = checkpoint_read_offsets(ck, (uint64_t)last_offsets, why, sizeof(why));
+		if (j == NULL) {
+			snprintf(err, errlen, "%s. " ENGINE_DAMAGE_HINT, why);
+			return -1;
+		}
+		json_decref(j);
+	}
+	return 0;
+}
+
 /* Bring registry and totals up to the checkpoint, and replay an uncommitted batch. */
 static int recover(struct engine *e, char *err, size_t errlen)
 {
 	int64_t last_commit = checkpoint_last_commit(e->ck);
 	int64_t last_offsets = checkpoint_last_offsets(e->ck);
-	int64_t reg_last = registry_last_batch(e->reg);
 
+	if (engine_check_checkpoint(e->ck, e->reg, err, errlen) < 0)
+		return -1;
+	if (registry_torn(e->reg))
+		log_msg(LOG_WARN, "registry.log ends in a torn line (a crash while appending): it is cut off and its "
+				  "batch re-applied from commits/");
 	if (last_commit >= 0) {
 		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)last_commit, err, errlen);
 		if (c == NULL)
@@ -936,10 +1233,10 @@ static int recover(struct engine *e, char *err, size_t errlen)
 			e->sink_rows[s] = (uint64_t)json_integer_value(json_object_get(sinks, sink_spec(e->sinks[s])));
 		json_decref(c);
 	}
-	for (int64_t b = reg_last + 1 > 0 ? reg_last + 1 : 0; b <= last_commit; b++) {
+	for (int64_t b = registry_resume_batch(e->reg); b <= last_commit; b++) {
 		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)b, err, errlen);
 		if (c == NULL)
-			continue; /* purged or never committed: nothing to re-apply */
+			return -1; /* checked above: only a change since then gets here */
 		log_line(LOG_INFO, "re-applying committed batch to the registry",
 			 (struct log_field[]){ LOG_I("batch", b) }, 1);
 		int rc = post_commit(e, (uint64_t)b, json_object_get(c, "files"), err, errlen);
@@ -981,6 +1278,8 @@ static int next_batch(struct engine *e, int unlimited, char *err, size_t errlen)
 	rc = do_batch(e, e->next_batch, plan, err, errlen);
 	e->next_batch++;
 	json_decref(plan);
+	if (rc == 0 && strmap_count(e->waiting) > 0)
+		recheck_waiting(e);
 	return rc;
 }
 
@@ -995,27 +1294,41 @@ static void add_pending_bytes(const char *key, void *value, void *arg)
 
 /* --- the loop -------------------------------------------------------------------------------- */
 
+/* once / available-now / replay: take what is there, then return. Files that may still be written
+ * (found by a scan, size not yet stable) are waited for, so none is skipped without a word; a
+ * backlog larger than the queue is taken in turns (rescan whenever the queue drains). once runs
+ * one batch of everything queued. */
 static int loop_drain(struct engine *e, char *err, size_t errlen)
 {
+	int once = e->cfg->trigger == TRIGGER_ONCE;
 	int rc = 0;
 
-	if (e->cfg->trigger == TRIGGER_ONCE)
-		return next_batch(e, 1, err, errlen);
-	while (rc == 0 && !*e->stop) {
-		if (strmap_count(e->pending) == 0) {
-			if (e->overflowed)
-				scan_all(e);
-			else if (strmap_count(e->unstable) > 0) {
-				if (nap(e, e->cfg->quiet_ns / 4 + 1000000))
-					return 1;
-				recheck_unstable(e);
-			}
-			if (strmap_count(e->pending) == 0 && strmap_count(e->unstable) == 0 && !e->overflowed)
-				break;
+	while (rc == 0) {
+		size_t npending = strmap_count(e->pending);
+		if (*e->stop)
+			return 1;
+		if (npending == 0 && e->overflowed) {
+			scan_all(e);
+			e->prog_bytes_total = e->prog_bytes_done;
+			e->prog_files_total = e->prog_files_done;
+			strmap_foreach(e->pending, add_pending_bytes, e);
 			continue;
 		}
-		rc = next_batch(e, 0, err, errlen);
+		if (strmap_count(e->unstable) > 0 && (npending == 0 || once)) {
+			if (nap(e, e->cfg->quiet_ns / 4 + 1000000))
+				return 1;
+			recheck_unstable(e);
+			continue;
+		}
+		if (npending == 0)
+			break;
+		rc = next_batch(e, once, err, errlen);
+		if (once)
+			break;
 	}
+	if (rc == 0 && once && (strmap_count(e->pending) > 0 || e->overflowed))
+		log_line(LOG_WARN, "trigger once: more files than --max-pending-files; the rest wait for the next run",
+			 (struct log_field[]){ LOG_I("max_pending_files", e->cfg->max_pending) }, 1);
 	return rc;
 }
 
@@ -1059,53 +1372,106 @@ static int loop_interval(struct engine *e, char *err, size_t errlen)
 	return rc < 0 ? rc : 0;
 }
 
+/* path as an absolute path into out: realpath if it exists, else its folder's realpath joined with
+ * its name, else the current folder joined with it (a folder not made yet). */
+static void absolute(const char *path, char *out, size_t outlen)
+{
+	char buf[4096], dir[4096];
+	const char *base = fsutil_basename(path);
+
+	if (realpath(path, buf) != NULL) {
+		snprintf(out, outlen, "%s", buf);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	if (realpath(dir[0] != '\0' ? dir : ".", buf) != NULL) {
+		if ((size_t)snprintf(out, outlen, "%s/%s", strcmp(buf, "/") == 0 ? "" : buf, base) >= outlen)
+			snprintf(out, outlen, "%s", path);
+		return;
+	}
+	if (path[0] == '/' || getcwd(buf, sizeof(buf)) == NULL)
+		snprintf(out, outlen, "%s", path);
+	else if ((size_t)snprintf(out, outlen, "%s/%s", buf, path) >= outlen)
+		snprintf(out, outlen, "%s", path);
+}
+
 int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
 	       size_t errlen)
 {
 	struct engine eng = { 0 };
 	struct engine *e = &eng;
 	json_t *meta = NULL;
-	char abs[4096];
+	const char *root[1];
+	char qabs[4096], aabs[4096];
 	int rc = -1, n = 0;
 
 	memset(sum, 0, sizeof(*sum));
+	latest_first = cfg->latest_first; /* the queue's order, from the first file taken */
 	e->cfg = cfg;
 	e->stop = stop;
 	e->sum = sum;
 	e->pending = strmap_new();
 	e->known = strmap_new();
 	e->unstable = strmap_new();
+	e->waiting = strmap_new();
 	e->rows = calloc(ENGINE_CHUNK, sizeof(*e->rows));
 	e->sinks = calloc((size_t)cfg->nsinks, sizeof(*e->sinks));
 	e->sink_rows = calloc((size_t)cfg->nsinks, sizeof(*e->sink_rows));
-	if (e->pending == NULL || e->known == NULL || e->unstable == NULL || e->rows == NULL || e->sinks == NULL ||
-	    e->sink_rows == NULL) {
+	if (e->pending == NULL || e->known == NULL || e->unstable == NULL || e->waiting == NULL || e->rows == NULL ||
+	    e->sinks == NULL || e->sink_rows == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	e->paths = cfg->paths;
+	e->npaths = cfg->npaths;
 	e->exclude[n++] = cfg->quarantine_dir;
 	if (cfg->archive_dir != NULL)
 		e->exclude[n++] = cfg->archive_dir;
 	e->exclude[n++] = cfg->checkpoint;
 	e->exclude[n] = NULL;
-	struct sink_env env = { .state_dir = cfg->checkpoint };
-	for (int i = 0; i < cfg->nsinks; i++) {
-		if (sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen) < 0) {
-			rc = ENGINE_ECONFIG;
+	if (cfg->mode == ENGINE_WATCH) {
+		/* The folder is scanned, watched and recorded by its absolute path, whatever the current
+		 * folder: the registry's paths then mean the same to `status` and to the next run. */
+		if (realpath(cfg->paths[0], e->root) == NULL) {
+			snprintf(err, errlen, "cannot watch %s: %s", cfg->paths[0], strerror(errno));
 			goto out;
 		}
+		root[0] = e->root;
+		e->paths = root;
+		e->npaths = 1;
+		for (int i = 0; i < n; i++) {
+			absolute(e->exclude[i], e->excl[i], sizeof(e->excl[i]));
+			e->exclude[i] = e->excl[i];
+		}
 	}
-	if (cfg->mode == ENGINE_WATCH && realpath(cfg->paths[0], abs) == NULL) {
-		snprintf(err, errlen, "cannot watch %s: %s", cfg->paths[0], strerror(errno));
+	/* Folders recorded absolute, so `status` finds them from any current folder. */
+	absolute(cfg->quarantine_dir, qabs, sizeof(qabs));
+	if (cfg->archive_dir != NULL)
+		absolute(cfg->archive_dir, aabs, sizeof(aabs));
+	meta = json_pack("{s:i}", "version", 1);
+	if (meta == NULL || json_set_path(meta, "source", cfg->mode == ENGINE_WATCH ? e->root : "replay") < 0 ||
+	    json_set_path(meta, "quarantine_dir", qabs) < 0 ||
+	    (cfg->archive_dir != NULL && json_set_path(meta, "archive_dir", aabs) < 0)) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	meta = json_pack("{s:i,s:s,s:s,s:s?}", "version", 1, "source", cfg->mode == ENGINE_WATCH ? abs : "replay",
-			 "quarantine_dir", cfg->quarantine_dir, "archive_dir", cfg->archive_dir);
+	/* The checkpoint first: sinks find its identity in its metadata (the file sink refuses a folder
+	 * holding another checkpoint's batches). */
 	if (checkpoint_open(cfg->checkpoint, meta, &e->ck, err, errlen) < 0)
 		goto out;
 	if (registry_load(cfg->checkpoint, &e->reg, err, errlen) < 0)
 		goto out;
-	if (cfg->mode == ENGINE_WATCH && watch_open(cfg->paths[0], cfg->recursive, e->exclude, &e->w, err, errlen) < 0)
+	if (engine_check_checkpoint(e->ck, e->reg, err, errlen) < 0)
+		goto out;
+	struct sink_env env = { .state_dir = cfg->checkpoint };
+	for (int i = 0; i < cfg->nsinks; i++) {
+		int src = sink_open(cfg->sinks[i], &env, &e->sinks[i], err, errlen);
+		if (src < 0) {
+			rc = src == SINK_ECONFLICT ? -1 : ENGINE_ECONFIG;
+			goto out;
+		}
+	}
+	if (cfg->mode == ENGINE_WATCH && watch_open(e->root, cfg->recursive, e->exclude, &e->w, err, errlen) < 0)
 		goto out;
 	rc = recover(e, err, errlen);
 	if (rc != 0)
@@ -1136,5 +1502,7 @@ out:
 	strmap_free(e->pending, candidate_free);
 	strmap_free(e->known, free);
 	strmap_free(e->unstable, free);
+	strmap_free(e->waiting, free);
+	free(e->last);
 	return rc;
 }

@@ -19,7 +19,10 @@ struct registry {
 	char *pending;	    /* log lines not yet written */
 	size_t pending_len, pending_cap;
 	size_t log_lines; /* lines in registry.log */
+	size_t log_good;  /* bytes of registry.log up to the end of its last complete line */
+	int log_torn;	  /* registry.log ends in a torn line: cut at log_good before the next append */
 	int64_t last_batch;
+	int64_t last_marked; /* highest batch with a complete-marker line ("k":"-") */
 };
 
 void registry_foreach(const struct registry *reg, void (*fn)(const struct registry_entry *e, void *arg), void *arg);
@@ -34,11 +37,28 @@ static void entry_free(void *p)
 	free(e);
 }
 
+/* One registry line. A path that is not UTF-8 (JSON text must be) is kept exactly as "ph", its
+ * bytes in hex, with "p" its display form (fsutil_display_name). */
 static json_t *entry_json(const struct registry_entry *e)
 {
-	return json_pack("{s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", e->key, "p", e->path ? e->path : "", "s",
-			 (json_int_t)e->size, "m", (json_int_t)e->mtime_ns, "st", e->state, "b", (json_int_t)e->batch,
-			 "r", (json_int_t)e->rows, "g", (json_int_t)e->gone_ns);
+	const char *path = e->path != NULL ? e->path : "";
+	char shown[4200], hex[8200];
+	json_t *j = NULL;
+
+	if (fsutil_is_utf8(path)) {
+		j = json_pack("{s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", e->key, "p", path, "s", (json_int_t)e->size,
+			      "m", (json_int_t)e->mtime_ns, "st", e->state, "b", (json_int_t)e->batch, "r",
+			      (json_int_t)e->rows, "g", (json_int_t)e->gone_ns);
+		goto out;
+	}
+	if (fsutil_hex_encode(path, hex, sizeof(hex)) < 0)
+		goto out;
+	fsutil_display_name(path, shown, sizeof(shown));
+	j = json_pack("{s:s,s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", e->key, "p", shown, "ph", hex, "s",
+		      (json_int_t)e->size, "m", (json_int_t)e->mtime_ns, "st", e->state, "b", (json_int_t)e->batch, "r",
+		      (json_int_t)e->rows, "g", (json_int_t)e->gone_ns);
+out:
+	return j;
 }
 
 /* Store a copy of e, replacing any entry with its key. */
@@ -58,40 +78,86 @@ static int store(struct registry *reg, const struct registry_entry *e)
 	entry_free(old);
 	if ((int64_t)e->batch > reg->last_batch)
 		reg->last_batch = (int64_t)e->batch;
+	if (strcmp(e->key, "-") == 0 && (int64_t)e->batch > reg->last_marked)
+		reg->last_marked = (int64_t)e->batch;
 	return 0;
 }
 
-/* Apply the JSON lines of text; a line that does not parse ends the text (a torn append). */
-static size_t apply_lines(struct registry *reg, char *text)
+/* Parse one line into *e (e->path points into j or buf). Returns 0, or -1 if it is not an entry. */
+static int parse_line(const char *line, json_t **j, struct registry_entry *e, char *buf, size_t buflen)
 {
-	size_t n = 0;
-	char *save = NULL;
+	const char *key = NULL, *path = NULL, *hex = NULL;
+	json_int_t size = 0, mtime = 0, batch = 0, rows = 0, gone = 0;
+	int state = 0;
 
-	for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	*j = json_loads(line, 0, NULL);
+	if (*j == NULL)
+		return -1;
+	if (json_unpack(*j, "{s:s,s:s,s?s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", &key, "p", &path, "ph", &hex, "s", &size, "m",
+			&mtime, "st", &state, "b", &batch, "r", &rows, "g", &gone) < 0 ||
+	    strlen(key) >= sizeof(e->key) || batch < 0 || (hex != NULL && fsutil_hex_decode(hex, buf, buflen) < 0))
+		return -1;
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	e->path = hex != NULL ? buf : (char *)path;
+	e->size = (uint64_t)size;
+	e->mtime_ns = mtime;
+	e->state = state;
+	e->batch = (uint64_t)batch;
+	e->rows = (uint64_t)rows;
+	e->gone_ns = gone;
+	return 0;
+}
+
+/* Apply the JSON lines of text (len bytes) from file. A last line without its newline that does
+ * not parse is a torn append (a crash while writing it): it is left out, *good is the length
+ * before it and *torn is set. Any other line that does not parse is damage: -1 with err naming
+ * the file and line. Returns the number of lines applied. */
+static long apply_lines(struct registry *reg, const char *file, char *text, size_t len, size_t *good, int *torn,
+			char *err, size_t errlen)
+{
+	char buf[4200];
+	size_t off = 0, lineno = 0;
+	long n = 0;
+
+	*good = 0;
+	*torn = 0;
+	while (off < len) {
+		char *line = text + off, *nl = memchr(line, '\n', len - off);
+		size_t end = nl != NULL ? (size_t)(nl - text) + 1 : len;
 		struct registry_entry e = { 0 };
-		const char *key = NULL, *path = NULL;
-		json_int_t size = 0, mtime = 0, batch = 0, rows = 0, gone = 0;
-		int state = 0;
-		json_t *j = json_loads(line, 0, NULL);
-		if (j == NULL)
-			break;
-		if (json_unpack(j, "{s:s,s:s,s:I,s:I,s:i,s:I,s:I,s:I}", "k", &key, "p", &path, "s", &size, "m", &mtime,
-				"st", &state, "b", &batch, "r", &rows, "g", &gone) < 0 ||
-		    strlen(key) >= sizeof(e.key)) {
-			json_decref(j);
-			break;
+		json_t *j = NULL;
+		lineno++;
+		if (nl != NULL)
+			*nl = '\0';
+		if (line[0] == '\0' && nl != NULL) { /* an empty line: harmless */
+			off = end;
+			*good = end;
+			continue;
 		}
-		snprintf(e.key, sizeof(e.key), "%s", key);
-		e.path = (char *)path;
-		e.size = (uint64_t)size;
-		e.mtime_ns = mtime;
-		e.state = state;
-		e.batch = (uint64_t)batch;
-		e.rows = (uint64_t)rows;
-		e.gone_ns = gone;
-		store(reg, &e);
+		if (parse_line(line, &j, &e, buf, sizeof(buf)) < 0) {
+			json_decref(j);
+			if (nl == NULL) {
+				*torn = 1;
+				break;
+			}
+			snprintf(
+			    err, errlen,
+			    "the checkpoint is damaged: %s line %zu is not a registry entry (\"%.60s\"); pcapstream "
+			    "stopped rather than ingest files twice or lose them. Restore the checkpoint folder from "
+			    "a backup; or, if that line is garbage, delete it (sed -i '%zud' %s) and start again (a "
+			    "file the line described would be ingested again)",
+			    file, lineno, line, lineno, file);
+			return -1;
+		}
+		if (store(reg, &e) < 0) {
+			json_decref(j);
+			snprintf(err, errlen, "out of memory loading %s", file);
+			return -1;
+		}
 		json_decref(j);
 		n++;
+		off = end;
+		*good = end;
 	}
 	return n;
 }
@@ -100,6 +166,8 @@ int registry_load(const char *dir, struct registry **out, char *err, size_t errl
 {
 	struct registry *reg = calloc(1, sizeof(*reg));
 	char *text = NULL;
+	size_t len = 0;
+	long lines;
 	int rc = -1;
 
 	*out = NULL;
@@ -108,6 +176,7 @@ int registry_load(const char *dir, struct registry **out, char *err, size_t errl
 		goto out;
 	}
 	reg->last_batch = -1;
+	reg->last_marked = -1;
 	reg->map = strmap_new();
 	if (reg->map == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -116,18 +185,33 @@ int registry_load(const char *dir, struct registry **out, char *err, size_t errl
 	snprintf(reg->snapshot, sizeof(reg->snapshot), "%s/registry", dir);
 	snprintf(reg->log, sizeof(reg->log), "%s/registry.log", dir);
 	if (access(reg->snapshot, F_OK) == 0) {
-		text = fsutil_read_file(reg->snapshot, REGISTRY_MAX_FILE, NULL, err, errlen);
+		size_t good = 0;
+		int torn = 0;
+		text = fsutil_read_file(reg->snapshot, REGISTRY_MAX_FILE, &len, err, errlen);
 		if (text == NULL)
 			goto out;
-		apply_lines(reg, text);
+		/* The snapshot is replaced atomically: even a torn end in it is damage. */
+		if (apply_lines(reg, reg->snapshot, text, len, &good, &torn, err, errlen) < 0)
+			goto out;
+		if (torn) {
+			snprintf(
+			    err, errlen,
+			    "the checkpoint is damaged: %s ends in an incomplete line, which an atomic write cannot "
+			    "leave; restore the checkpoint folder from a backup",
+			    reg->snapshot);
+			goto out;
+		}
 		free(text);
 		text = NULL;
 	}
 	if (access(reg->log, F_OK) == 0) {
-		text = fsutil_read_file(reg->log, REGISTRY_MAX_FILE, NULL, err, errlen);
+		text = fsutil_read_file(reg->log, REGISTRY_MAX_FILE, &len, err, errlen);
 		if (text == NULL)
 			goto out;
-		reg->log_lines = apply_lines(reg, text);
+		lines = apply_lines(reg, reg->log, text, len, &reg->log_good, &reg->log_torn, err, errlen);
+		if (lines < 0)
+			goto out;
+		reg->log_lines = (size_t)lines;
 	}
 	*out = reg;
 	reg = NULL;
@@ -201,6 +285,12 @@ int registry_sync(struct registry *reg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open %s: %s", reg->log, strerror(errno));
 		goto out;
 	}
+	/* A torn last line (a crash during an append) is cut before anything follows it, so it can
+	 * never end up in the middle of the log. */
+	if (reg->log_torn && ftruncate(fd, (off_t)reg->log_good) < 0) {
+		snprintf(err, errlen, "cannot cut the torn end of %s: %s", reg->log, strerror(errno));
+		goto out;
+	}
 	while (off < reg->pending_len) {
 		ssize_t n = write(fd, reg->pending + off, reg->pending_len - off);
 		if (n < 0 && errno == EINTR)
@@ -215,12 +305,26 @@ int registry_sync(struct registry *reg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot fsync %s: %s", reg->log, strerror(errno));
 		goto out;
 	}
+	reg->log_good += reg->pending_len;
+	reg->log_torn = 0;
 	reg->pending_len = 0;
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int registry_note_batch(struct registry *reg, uint64_t batch)
+{
+	struct registry_entry e = { .key = "-", .path = "", .batch = batch, .gone_ns = 1 };
+
+	return registry_put(reg, &e);
+}
+
+int registry_torn(const struct registry *reg)
+{
+	return reg->log_torn;
 }
 
 struct compact_ctx {
@@ -317,6 +421,8 @@ int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retenti
 	}
 	fsutil_fsync_dir(reg->log);
 	reg->log_lines = 0;
+	reg->log_good = 0;
+	reg->log_torn = 0;
 	for (size_t i = 0; i < c.ndrop; i++)
 		entry_free(strmap_del(reg->map, c.drop[i]));
 	rc = 0;
@@ -329,6 +435,13 @@ out:
 int64_t registry_last_batch(const struct registry *reg)
 {
 	return reg->last_batch;
+}
+
+int64_t registry_resume_batch(const struct registry *reg)
+{
+	if (reg->last_batch < 0)
+		return 0;
+	return reg->last_marked >= reg->last_batch ? reg->last_batch + 1 : reg->last_batch;
 }
 
 static void count_one(const struct registry_entry *e, void *arg)

@@ -37,8 +37,10 @@ int sink_open(const char *spec, const struct sink_env *env, struct sink **out, c
 			goto out;
 		}
 		s->ops = sink_kinds[i];
-		if (s->ops->open(arg, env, &s->state, why, sizeof(why)) < 0) {
+		int orc = s->ops->open(arg, env, &s->state, why, sizeof(why));
+		if (orc < 0) {
 			snprintf(err, errlen, "sink %s: %s", shown, redact_text(why, why_shown, sizeof(why_shown)));
+			rc = orc == SINK_ECONFLICT ? SINK_ECONFLICT : -1;
 			goto out;
 		}
 		*out = s;

@@ -5,61 +5,90 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "checkpoint.h"
+#include "engine.h"
+#include "fsutil.h"
 #include "registry.h"
 #include "scan.h"
 #include "status.h"
+#include "strmap.h"
 
 struct pending_ctx {
-	const struct registry *reg;
+	struct strmap *live; /* path -> registry entry of the files the registry says are in the folder */
 	unsigned long long files, bytes;
 };
 
-/* A file of the folder: is it the one the registry remembers at that path (same mtime)? The
- * registry holds the capture's size, which for .gz is not the size on disk. */
-struct path_mtime {
-	const char *path;
-	int64_t mtime_ns;
-	int found;
-};
-
-static void match_entry(const struct registry_entry *e, void *arg)
+/* Index the entries of files still in the folder by path. A relative path (written by a watch
+ * that was given a relative folder, before paths were made absolute) is indexed as "rel:" path
+ * and matched against the ends of the scanned paths. */
+static void index_entry(const struct registry_entry *e, void *arg)
 {
-	struct path_mtime *pm = arg;
+	char key[4200];
 
-	if (e->gone_ns == 0 && e->mtime_ns == pm->mtime_ns && strcmp(e->path, pm->path) == 0)
-		pm->found = 1;
+	if (e->gone_ns != 0)
+		return;
+	snprintf(key, sizeof(key), "%s%s", e->path[0] == '/' ? "" : "rel:", e->path);
+	strmap_put(arg, key, (void *)e, NULL);
 }
 
+/* A file of the folder: is it the one the registry remembers at that path (same mtime)? The
+ * registry holds the capture's size, which for .gz is not the size on disk. */
 static void count_pending(const char *path, const struct stat *st, void *arg)
 {
 	struct pending_ctx *c = arg;
-	struct path_mtime pm = {
-		.path = path,
-		.mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
-		.found = 0,
-	};
+	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	const struct registry_entry *e = strmap_get(c->live, path);
+	char key[4200];
 
-	registry_foreach(c->reg, match_entry, &pm);
-	if (!pm.found) {
+	for (const char *p = strchr(path, '/'); (e == NULL || e->mtime_ns != mtime) && p != NULL;
+	     p = strchr(p + 1, '/')) {
+		snprintf(key, sizeof(key), "rel:%s", p + 1);
+		e = strmap_get(c->live, key);
+	}
+	if (e == NULL || e->mtime_ns != mtime) {
 		c->files++;
 		c->bytes += (unsigned long long)st->st_size;
 	}
 }
 
+/* A path of the metadata: field, or its exact bytes from field_hex when it is not UTF-8. */
+static const char *meta_path(json_t *md, const char *field, char *buf, size_t buflen)
+{
+	char name[64];
+	const char *hex;
+
+	snprintf(name, sizeof(name), "%s_hex", field);
+	hex = json_string_value(json_object_get(md, name));
+	if (hex != NULL && fsutil_hex_decode(hex, buf, buflen) == 0)
+		return buf;
+	return json_string_value(json_object_get(md, field));
+}
+
 json_t *status_collect(const char *dir, char *err, size_t errlen)
+{
+	json_t *out = NULL;
+
+	status_read(dir, &out, err, errlen);
+	return out;
+}
+
+int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 {
 	struct checkpoint *ck = NULL;
 	struct registry *reg = NULL;
 	json_t *out = NULL, *commit = NULL, *quarantined = NULL, *res = NULL;
+	int rc = -2;
 
+	*result = NULL;
 	struct stat st;
 	char meta[4096];
 	snprintf(meta, sizeof(meta), "%s/metadata", dir);
 	if (stat(meta, &st) < 0) {
 		snprintf(err, errlen, "%s is not a pcapstream checkpoint (no metadata file)", dir);
-		return NULL;
+		return -1;
 	}
-	if (checkpoint_open(dir, NULL, &ck, err, errlen) < 0 || registry_load(dir, &reg, err, errlen) < 0)
+	/* the same checks, and so the same errors, as watch and replay make before they start */
+	if (checkpoint_open(dir, NULL, &ck, err, errlen) < 0 || registry_load(dir, &reg, err, errlen) < 0 ||
+	    engine_check_checkpoint(ck, reg, err, errlen) < 0)
 		goto out;
 	json_t *md = checkpoint_metadata(ck);
 	int64_t last_commit = checkpoint_last_commit(ck), last_offsets = checkpoint_last_offsets(ck);
@@ -71,24 +100,30 @@ json_t *status_collect(const char *dir, char *err, size_t errlen)
 			    last_offsets > last_commit ? json_integer(last_offsets) : json_null());
 	if (last_commit >= 0) {
 		commit = checkpoint_read_commit(ck, (uint64_t)last_commit, err, errlen);
-		if (commit != NULL) {
-			json_object_set(out, "committed_at", json_object_get(commit, "committed_at"));
-			json_object_set(out, "totals", json_object_get(commit, "totals"));
-			json_object_set(out, "rows_per_sink",
-					json_object_get(json_object_get(commit, "totals"), "sinks"));
-		}
+		if (commit == NULL)
+			goto out;
+		json_object_set(out, "committed_at", json_object_get(commit, "committed_at"));
+		json_object_set(out, "totals", json_object_get(commit, "totals"));
+		json_object_set(out, "rows_per_sink", json_object_get(json_object_get(commit, "totals"), "sinks"));
 	}
 	json_object_set_new(out, "registry_files", json_integer((json_int_t)registry_count(reg)));
-	const char *source = json_string_value(json_object_get(md, "source"));
+	char sbuf[4096], qbuf[4096];
+	const char *source = meta_path(md, "source", sbuf, sizeof(sbuf));
+	const char *qdir = meta_path(md, "quarantine_dir", qbuf, sizeof(qbuf));
 	if (source != NULL && source[0] == '/') {
-		const char *excl[] = { json_string_value(json_object_get(md, "quarantine_dir")), NULL };
-		struct pending_ctx pc = { .reg = reg };
+		const char *excl[] = { qdir, NULL };
+		struct pending_ctx pc = { .live = strmap_new() };
+		if (pc.live == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		registry_foreach(reg, index_entry, pc.live);
 		scan_tree(source, 0, excl, count_pending, &pc);
+		strmap_free(pc.live, NULL);
 		json_object_set_new(out, "pending_files", json_integer((json_int_t)pc.files));
 		json_object_set_new(out, "pending_bytes", json_integer((json_int_t)pc.bytes));
 	}
 	quarantined = json_array();
-	const char *qdir = json_string_value(json_object_get(md, "quarantine_dir"));
 	DIR *d = qdir != NULL ? opendir(qdir) : NULL;
 	for (struct dirent *de = d != NULL ? readdir(d) : NULL; de != NULL; de = readdir(d)) {
 		size_t n = strlen(de->d_name);
@@ -105,20 +140,25 @@ json_t *status_collect(const char *dir, char *err, size_t errlen)
 		if (f != NULL)
 			fclose(f);
 		line[strcspn(line, "\n")] = '\0';
-		json_array_append_new(quarantined, json_pack("{s:s%,s:s}", "file", de->d_name, n - 7, "reason",
-							     line[0] ? line + 8 : "?"));
+		char name[1024], shown[1100], why[1100];
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 7), de->d_name);
+		fsutil_display_name(name, shown, sizeof(shown)); /* JSON text: a name need not be UTF-8 */
+		fsutil_display_name(line[0] ? line + 8 : "?", why, sizeof(why));
+		json_array_append_new(quarantined, json_pack("{s:s,s:s}", "file", shown, "reason", why));
 	}
 	if (d != NULL)
 		closedir(d);
-	json_object_set_new(out, "quarantine_dir", qdir != NULL ? json_string(qdir) : json_null());
+	json_object_set(out, "quarantine_dir", json_object_get(md, "quarantine_dir"));
 	json_object_set(out, "quarantined", quarantined);
 	res = out;
 	out = NULL;
+	rc = 0;
 out:
 	json_decref(quarantined);
 	json_decref(commit);
 	json_decref(out);
 	registry_free(reg);
 	checkpoint_close(ck);
-	return res;
+	*result = res;
+	return rc;
 }

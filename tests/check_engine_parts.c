@@ -231,6 +231,145 @@ START_TEST(test_registry_compaction)
 }
 END_TEST
 
+/* Registry logs as a crash or damage leaves them: whether loading succeeds, how many files it
+ * then knows, and (for damage) the line the message must name. */
+static const struct {
+	const char *what;
+	const char *log;
+	int loads;
+	size_t files;
+	int64_t resume; /* registry_resume_batch */
+	const char *names;
+} reg_logs[] = {
+	{ "two entries and the marker of batch 5",
+	  "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":5,\"r\":1,\"g\":0}\n"
+	  "{\"k\":\"bb:1\",\"p\":\"/b\",\"s\":1,\"m\":0,\"st\":1,\"b\":5,\"r\":1,\"g\":0}\n"
+	  "{\"k\":\"-\",\"p\":\"\",\"s\":0,\"m\":0,\"st\":0,\"b\":5,\"r\":0,\"g\":1}\n",
+	  1, 2, 6, NULL },
+	{ "batch 5 without its marker (torn before it): batch 5 is re-applied",
+	  "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":5,\"r\":1,\"g\":0}\n"
+	  "{\"k\":\"bb:1\",\"p\":\"/b\",\"s\":1,\"m\":0,\"st\":1,\"b\":5,\"r\":1,\"g\":0}\n"
+	  "{\"k\":\"-\",\"p\":\"\",\"s\":0,\"m\":0,\"st\":0,\"b\":5,",
+	  1, 2, 5, NULL },
+	{ "a torn end is a crash, not damage",
+	  "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":2,\"r\":1,\"g\":0}\n{\"k\":\"cc", 1, 1, 2,
+	  NULL },
+	{ "a garbage line in the middle is damage",
+	  "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":2,\"r\":1,\"g\":0}\n"
+	  "garbage\n{\"k\":\"bb:1\",\"p\":\"/b\",\"s\":1,\"m\":0,\"st\":1,\"b\":3,\"r\":1,\"g\":0}\n",
+	  0, 0, 0, "registry.log line 2" },
+	{ "a torn line with an entry appended after it (what older builds wrote) is damage",
+	  "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":2,\"r\":1,\"g\":0}\n"
+	  "{\"k\":\"cc{\"k\":\"bb:1\",\"p\":\"/b\",\"s\":1,\"m\":0,\"st\":1,\"b\":3,\"r\":1,\"g\":0}\n",
+	  0, 0, 0, "registry.log line 2" },
+	{ "an entry without its key is damage", "{\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":2,\"r\":1,\"g\":0}\n", 0,
+	  0, 0, "line 1" },
+	{ "a path kept as hex (not UTF-8)",
+	  "{\"k\":\"aa:1\",\"p\":\"caf\\\\xe9\",\"ph\":\"636166e9\",\"s\":1,\"m\":0,\"st\":1,\"b\":0,\"r\":1,\"g\":0}"
+	  "\n",
+	  1, 1, 0, NULL },
+	{ "empty", "", 1, 0, 0, NULL },
+	{ NULL, NULL, 0, 0, 0, NULL },
+};
+
+static void write_text(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", testutil_tmp, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(test_registry_damage_table)
+{
+	const char *what = reg_logs[_i].what;
+	struct registry *r = NULL;
+	char err[1024];
+	int rc;
+
+	write_text("registry.log", reg_logs[_i].log);
+	err[0] = '\0';
+	rc = registry_load(testutil_tmp, &r, err, sizeof(err));
+	ck_assert_msg((rc == 0) == reg_logs[_i].loads, "%s: load %d (%s)", what, rc, err);
+	if (rc < 0) {
+		ck_assert_msg(strstr(err, reg_logs[_i].names) != NULL && strstr(err, "damaged") != NULL, "%s: %s", what,
+			      err);
+		return;
+	}
+	ck_assert_msg(registry_count(r) == reg_logs[_i].files, "%s: %zu files", what, registry_count(r));
+	ck_assert_msg(registry_resume_batch(r) == reg_logs[_i].resume, "%s: resume %lld", what,
+		      (long long)registry_resume_batch(r));
+	registry_free(r);
+}
+END_TEST
+
+/* A torn end is cut before the next append, so it never ends up in the middle of the log; a path
+ * that is not UTF-8 comes back byte for byte. */
+START_TEST(test_registry_torn_end_cut_and_raw_path)
+{
+	struct registry *r = NULL;
+	char err[512];
+	struct registry_entry e;
+
+	write_text("registry.log",
+		   "{\"k\":\"aa:1\",\"p\":\"/a\",\"s\":1,\"m\":0,\"st\":1,\"b\":2,\"r\":1,\"g\":0}\n{\"k\":\"c");
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_torn(r), 1);
+	e = entry("bbbb:1", "/spool/caf\xe9-\xff.pcap", REGISTRY_INGESTED, 3);
+	ck_assert_int_eq(registry_put(r, &e), 0);
+	ck_assert_int_eq(registry_note_batch(r, 3), 0);
+	ck_assert_int_eq(registry_sync(r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_torn(r), 0);
+	registry_free(r);
+	ck_assert_int_eq(registry_load(testutil_tmp, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(registry_torn(r), 0);
+	ck_assert_uint_eq(registry_count(r), 2);
+	ck_assert_int_eq(registry_resume_batch(r), 4);
+	ck_assert_str_eq(registry_get(r, "bbbb:1")->path, "/spool/caf\xe9-\xff.pcap");
+	registry_free(r);
+}
+END_TEST
+
+static const struct {
+	const char *in, *shown;
+} display_names[] = {
+	{ "dump.pcap", "dump.pcap" },
+	{ "caf\xc3\xa9.pcap", "caf\xc3\xa9.pcap" },	    /* UTF-8 é: unchanged */
+	{ "caf\xe9.pcap", "caf\\xe9.pcap" },		    /* Latin-1 é */
+	{ "\xff\xfe", "\\xff\\xfe" },			    /* never UTF-8 */
+	{ "\xc0\xaf", "\\xc0\\xaf" },			    /* overlong '/' */
+	{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },		    /* a UTF-16 surrogate */
+	{ "a\xe2\x82", "a\\xe2\\x82" },			    /* cut short */
+	{ "\xf0\x9f\x93\xa6 box", "\xf0\x9f\x93\xa6 box" }, /* 4-byte sequence */
+	{ "", "" },
+	{ NULL, NULL },
+};
+
+START_TEST(test_display_names_and_hex)
+{
+	char out[256], hex[512], back[256];
+
+	for (int i = 0; display_names[i].in != NULL; i++) {
+		const char *in = display_names[i].in;
+		ck_assert_int_eq(fsutil_display_name(in, out, sizeof(out)), 0);
+		ck_assert_msg(strcmp(out, display_names[i].shown) == 0, "%d: got %s", i, out);
+		ck_assert_int_eq(fsutil_is_utf8(in), strcmp(in, display_names[i].shown) == 0);
+		ck_assert_int_eq(fsutil_is_utf8(out), 1);
+		ck_assert_int_eq(fsutil_hex_encode(in, hex, sizeof(hex)), 0);
+		ck_assert_int_eq(fsutil_hex_decode(hex, back, sizeof(back)), 0);
+		ck_assert_str_eq(back, in);
+	}
+	ck_assert_int_eq(fsutil_display_name("\xff\xff\xff", out, 8), -1); /* does not fit */
+	ck_assert_int_eq(fsutil_hex_decode("6", back, sizeof(back)), -1);
+	ck_assert_int_eq(fsutil_hex_decode("6g", back, sizeof(back)), -1);
+	ck_assert_int_eq(fsutil_hex_decode("6100", back, sizeof(back)), -1); /* a NUL inside */
+}
+END_TEST
+
 /* --- file sink ------------------------------------------------------------------------------- */
 
 static int count_files(const char *dir)
@@ -477,10 +616,12 @@ Suite *engine_parts_suite(void)
 {
 	Suite *s = suite_create("engine-parts");
 	TCase *tc = tcase_create("parts");
-	int n = 0;
+	int n = 0, nreg = 0;
 
 	while (config_cases[n].name != NULL)
 		n++;
+	while (reg_logs[nreg].what != NULL)
+		nreg++;
 	tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_parse_size);
@@ -489,6 +630,9 @@ Suite *engine_parts_suite(void)
 	tcase_add_test(tc, test_ignored_names);
 	tcase_add_test(tc, test_registry_roundtrip_and_torn_line);
 	tcase_add_test(tc, test_registry_compaction);
+	tcase_add_loop_test(tc, test_registry_damage_table, 0, nreg);
+	tcase_add_test(tc, test_registry_torn_end_cut_and_raw_path);
+	tcase_add_test(tc, test_display_names_and_hex);
 	tcase_add_test(tc, test_file_sink);
 	tcase_add_loop_test(tc, test_config_table, 0, n);
 	tcase_add_test(tc, test_es_specs);

@@ -1,8 +1,9 @@
-// The pcapstream dashboard: the daily chart (GET /api/daily) and the live chart (WebSocket /ws/live).
+// The pcapstream dashboard: the daily chart (GET /api/daily) and the live chart (WebSocket /ws/live,
+// or GET /api/live polled while the server refuses more live clients).
 // State the browser test reads is kept on window.pcapstream.
 'use strict';
 
-const state = { daily: null, livePoints: [], liveStatus: 'connecting', windowS: 10 };
+const state = { daily: null, livePoints: [], liveStatus: 'connecting', liveVia: 'websocket', windowS: 10 };
 window.pcapstream = state;
 
 const $ = (id) => document.getElementById(id);
@@ -104,14 +105,52 @@ function drawLive() {
 function showLiveStatus(msg) {
   state.liveStatus = msg.status;
   if (msg.window_s) state.windowS = msg.window_s;
-  if (msg.status === 'ok') setStatus($('live-status'), `live: bytes per ${state.windowS} s window from the hot topic`, 'ok');
+  const polled = state.liveVia === 'polling' ? ` (polled every ${state.windowS} s: the server has no live connection free)` : '';
+  if (msg.status === 'ok') setStatus($('live-status'), `live: bytes per ${state.windowS} s window from the hot topic${polled}`, 'ok');
   else if (msg.status === 'off') setStatus($('live-status'), msg.error, 'error');
   else setStatus($('live-status'), 'Kafka is unavailable: ' + (msg.error || 'no broker answers'), 'error');
 }
 
+// The live feed: a WebSocket while the server has a live slot free (it keeps a share of its
+// workers for them and answers the rest 503), else GET /api/live once per window until the
+// WebSocket is let in again.
 let retryMs = 1000;
+let pollTimer = null;
+
+async function pollLive() {
+  try {
+    const res = await fetch('/api/live');
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const msg = await res.json();
+    state.livePoints = msg.points.slice(-MAX_LIVE_POINTS);
+    showLiveStatus(msg);
+    drawLive();
+  } catch (e) {
+    state.liveStatus = 'disconnected';
+    setStatus($('live-status'), `The dashboard server does not answer the live chart (${e.message}); retrying`, 'error');
+  }
+}
+
+function startPolling() {
+  if (pollTimer !== null) return;
+  state.liveVia = 'polling';
+  pollLive();
+  pollTimer = setInterval(pollLive, state.windowS * 1000);
+}
+
+function stopPolling() {
+  if (pollTimer !== null) clearInterval(pollTimer);
+  pollTimer = null;
+  state.liveVia = 'websocket';
+}
+
 function connectLive() {
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/live');
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    stopPolling();
+  };
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
     if (msg.type === 'hello') {
@@ -127,8 +166,13 @@ function connectLive() {
     drawLive();
   };
   ws.onclose = () => {
-    state.liveStatus = 'disconnected';
-    setStatus($('live-status'), `The dashboard server closed the live connection; retrying in ${retryMs / 1000} s`, 'error');
+    if (opened) {
+      state.liveStatus = 'disconnected';
+      setStatus($('live-status'), `The dashboard server closed the live connection; retrying in ${retryMs / 1000} s`, 'error');
+    } else {
+      // refused (the server's live clients are at their cap) or unreachable: poll meanwhile
+      startPolling();
+    }
     setTimeout(connectLive, retryMs);
     retryMs = Math.min(retryMs * 2, 30000);
   };

@@ -114,7 +114,9 @@ static void usage(FILE *f)
 		   "  --max-per-client N      connections at a time from one client address (default 16); more\n"
 		   "                          get 503 with Retry-After at once\n"
 		   "  --request-timeout DUR   time a client has to send its request line and headers (default 10s)\n"
-		   "  --log-format text|json  log lines (default text)\n");
+		   "  --log-format text|json  log lines (default text)\n\n"
+		   "Options may come in any order. Exit status: 0 stopped on request (SIGINT, SIGTERM); 1 cannot\n"
+		   "listen (address in use or not ADDR:PORT); 2 usage or configuration error.\n");
 }
 
 /* --- responses --------------------------------------------------------------------------------- */

@@ -277,6 +277,27 @@ static void decode_pppoe(const uint8_t *p, size_t n, struct row *r, int depth)
 	decode_ppp_proto(rd16(p + 6), p + 8, n - 2, r, depth);
 }
 
+/* MACsec (IEEE 802.1AE) SecTAG: TCI/AN, short length, packet number, and the SCI when the TCI's
+ * SC bit says so. Without encryption (E) or changed text (C) the secure data is the user
+ * frame's EtherType and payload, decoded as tshark does; otherwise the row says MACsec. */
+static void decode_macsec(const uint8_t *p, size_t n, struct row *r, int depth)
+{
+	size_t hdr;
+
+	if (n < 6) {
+		ROW_SET(r, network_type, 0x88e5);
+		return;
+	}
+	hdr = (p[0] & 0x20) ? 14 : 6;
+	if ((p[0] & 0x0c) != 0 || n < hdr + 2) {
+		ROW_SET(r, network_type, 0x88e5);
+		return;
+	}
+	if (p[1] != 0 && hdr + (p[1] & 0x3f) <= n && (p[1] & 0x3f) >= 2)
+		n = hdr + (p[1] & 0x3f); /* short length: the secure data is shorter than 48 bytes */
+	decode_ethertype(rd16(p + hdr), p + hdr + 2, n - hdr - 2, r, depth + 1);
+}
+
 static void decode_ethertype(uint16_t et, const uint8_t *p, size_t n, struct row *r, int depth)
 {
 	if (depth > DECODE_MAX_DEPTH)
@@ -309,6 +330,9 @@ static void decode_ethertype(uint16_t et, const uint8_t *p, size_t n, struct row
 		break;
 	case 0x8864:
 		decode_pppoe(p, n, r, depth);
+		break;
+	case 0x88e5:
+		decode_macsec(p, n, r, depth);
 		break;
 	default:
 		ROW_SET(r, network_type, et);

@@ -127,6 +127,20 @@ static const uint8_t eth_ipv6_jumbo_tcp[] = {
 /* UDP jumbogram (RFC 2675): UDP length 0 as well. */
 static const uint8_t eth_ipv6_jumbo_udp[] = { ETH(0x86dd), IPV6(0, 0), 17, 0, 0xc2, 4, 0x00, 0x01, 0x11, 0x8c, UDP(0) };
 
+/* NSH (RFC 8300): version 0, length 6 words (24 bytes: base, service path, 16 bytes of MD type 1
+ * context), next protocol 1 (IPv4), then IPv4/UDP. */
+static const uint8_t eth_nsh_udp[] = {
+	ETH(0x894f), 0x0f, 0xc6, 0x01, 0x01, 0x00, 0x00, 0x01, 0xff,	     0,	    0, 0, 0, 0, 0, 0, 0,
+	0,	     0,	   0,	 0,    0,    0,	   0,	 0,    IPV4(17, 28), UDP(8)
+};
+/* Arista vendor-specific header (0xd28b): sub-type 1 (timestamp), version 0x0010 (64-bit TAI),
+ * seconds and nanoseconds, then EtherType 0x0800 and IPv4/UDP. */
+static const uint8_t eth_arista_udp[] = { ETH(0xd28b), 0x00, 0x01, 0x00, 0x10, 0x5c, 0xee,	   0xed,  0x57,
+					  0x38,	       0x4f, 0x59, 0xc8, 0x08, 0x00, IPV4(17, 28), UDP(8) };
+/* The same with version 0x0011, which tshark does not know: not decoded further. */
+static const uint8_t eth_arista_unknown[] = { ETH(0xd28b), 0x00, 0x01, 0x00, 0x11, 0x5c, 0xee,	       0xed,  0x57,
+					      0x38,	   0x4f, 0x59, 0xc8, 0x08, 0x00, IPV4(17, 28), UDP(8) };
+
 /* Linux cooked v1: outgoing (4), ARPHRD_ETHER, address length 6, address, protocol 0x0800. */
 static const uint8_t sll_udp[] = { 0,	 4,    0,    1, 0, 6,	 0x66, 0x77,	     0x88,
 				   0x99, 0xaa, 0xbb, 0, 0, 0x08, 0x00, IPV4(17, 28), UDP(8) };
@@ -330,6 +344,10 @@ static const struct decode_case cases[] = {
 	CASE("eth macsec without sci", DECODE_DLT_EN10MB, eth_macsec_udp, ETH_UDP_ROW("")),
 	CASE("eth macsec encrypted", DECODE_DLT_EN10MB, eth_macsec_enc,
 	     MACS_ONLY(",\"network\":{\"type\":\"0x88e5\"}")),
+	CASE("eth nsh ipv4", DECODE_DLT_EN10MB, eth_nsh_udp, ETH_UDP_ROW("")),
+	CASE("eth arista timestamp", DECODE_DLT_EN10MB, eth_arista_udp, ETH_UDP_ROW("")),
+	CASE("eth arista unknown version", DECODE_DLT_EN10MB, eth_arista_unknown,
+	     MACS_ONLY(",\"network\":{\"type\":\"0xd28b\"}")),
 	CASE("eth ipv6 jumbogram tcp", DECODE_DLT_EN10MB, eth_ipv6_jumbo_tcp, V6_TCP_ROW("," MACS_SRC, "," MACS_DST)),
 	CASE("eth ipv6 jumbogram udp", DECODE_DLT_EN10MB, eth_ipv6_jumbo_udp,
 	     "{\"source\":{" V6 ",\"port\":12345," MACS_SRC "},\"destination\":{" V6D ",\"port\":53," MACS_DST "},"

@@ -17,11 +17,12 @@ struct capture_iface {
 };
 
 struct capture_pkt {
-	int64_t ts_ns;	     /* capture time, nanoseconds since the epoch (UTC); 0 if !ts_valid */
-	int ts_valid;	     /* 0: the file's time is outside 1970-01-01 .. 2262-04-11, which a row cannot hold */
-	uint32_t caplen;     /* bytes captured */
-	uint32_t len;	     /* bytes on the wire */
-	const uint8_t *data; /* valid until the next capture_next() */
+	int64_t ts_ns;	      /* capture time, nanoseconds since the epoch (UTC); 0 if !ts_valid */
+	int ts_valid;	      /* 0: no time a row can hold (see ts_error) */
+	const char *ts_error; /* when !ts_valid, why (static text): out of range, or none in the file */
+	uint32_t caplen;      /* bytes captured */
+	uint32_t len;	      /* bytes on the wire */
+	const uint8_t *data;  /* valid until the next capture_next() */
 	/* The interface the packet came from (pcapng), valid until capture_close(); NULL for a
 	 * pcap file, whose one link type is capture_datalink(). */
 	const struct capture_iface *iface;
@@ -57,6 +58,11 @@ int capture_datalink(const struct capture *c);
 /* Bytes of the file consumed so far (compressed bytes for a compressed file), for progress
  * reports. */
 uint64_t capture_offset(const struct capture *c);
+
+/* capture_pkt.ts_error of a time outside what a row holds. */
+#define CAPTURE_TIME_RANGE "capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no @timestamp"
+/* capture_pkt.ts_error of a packet without a time (pcapng simple packet block). */
+#define CAPTURE_TIME_NONE "no capture time in the file (pcapng simple packet block): no @timestamp"
 
 /* sec seconds and frac nanoseconds (frac may exceed a second) since the epoch into *ns, if an
  * int64 of nanoseconds holds the sum (up to 2262-04-11T23:47:16.854775807Z). Returns 1 if it

@@ -250,6 +250,7 @@ static int pcap_next_record(struct capture *c, struct capture_pkt *pkt, char *er
 	 * second or more (invalid, but seen) carries into the seconds, as tshark's time does. */
 	pkt->ts_ns = 0;
 	pkt->ts_valid = capture_time_ns(sec, (uint64_t)frac * (c->nano ? 1u : 1000u), &pkt->ts_ns);
+	pkt->ts_error = pkt->ts_valid ? NULL : CAPTURE_TIME_RANGE;
 	pkt->caplen = keep;
 	pkt->len = len;
 	pkt->iface = NULL;

@@ -201,12 +201,15 @@ static void set_time(const struct ng_iface *f, uint64_t ts, struct capture_pkt *
 		frac = rem / pow10u(f->exp - 9);
 	pkt->ts_ns = 0;
 	pkt->ts_valid = 0;
+	pkt->ts_error = CAPTURE_TIME_RANGE;
 	if (f->tsoffset < 0 && sec < (uint64_t)0 - (uint64_t)f->tsoffset)
 		return; /* before 1970 */
 	if (f->tsoffset > 0 && sec > UINT64_MAX - (uint64_t)f->tsoffset)
 		return;
 	sec += (uint64_t)f->tsoffset;
 	pkt->ts_valid = capture_time_ns(sec, frac, &pkt->ts_ns);
+	if (pkt->ts_valid)
+		pkt->ts_error = NULL;
 }
 
 /* The interface a packet block names, or NULL (message in err). */
@@ -272,8 +275,9 @@ static int handle(struct pcapng *g, uint32_t type, const unsigned char *b, size_
 			caplen = (uint32_t)(n - hdr);
 		if (f->snaplen != 0 && caplen > f->snaplen)
 			caplen = f->snaplen;
-		pkt->ts_ns = 0; /* a simple packet block has no time */
-		pkt->ts_valid = 1;
+		pkt->ts_ns = 0; /* a simple packet block has no time (tshark shows none) */
+		pkt->ts_valid = 0;
+		pkt->ts_error = CAPTURE_TIME_NONE;
 		break;
 	default:
 		return 0;

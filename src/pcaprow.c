@@ -11,8 +11,7 @@ void pcaprow_make(struct row *r, const struct capture_pkt *pkt, int dlt, const c
 	if (pkt->ts_valid)
 		r->has |= ROW_HAS_timestamp;
 	else
-		ROW_SET(r, error_message,
-			"capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no @timestamp");
+		ROW_SET(r, error_message, pkt->ts_error != NULL ? pkt->ts_error : CAPTURE_TIME_RANGE);
 	r->event_dataset = "pcap";
 	r->network_bytes = pkt->len;
 	r->network_packets = 1;

@@ -702,6 +702,7 @@ START_TEST(test_pcapng_interfaces)
 		{ 101, 1, NULL, INT64_MAX, 1 },				      /* the last representable ns */
 		{ 101, 1, NULL, 0, 0 },					      /* 2286: out of range */
 		{ 1, 3, "lo", 0, 0 },					      /* if_tsoffset before 1970 */
+		{ 1, 0, "eth0", 0, 0 },					      /* simple packet block: no time */
 		{ 228, 0, "tun0", 1000000000LL, 1 },			      /* second section, big-endian */
 	};
 	struct bytes b = { .len = 0 };
@@ -723,6 +724,12 @@ START_TEST(test_pcapng_interfaces)
 	ng_epb(&b, 0, 1, (uint64_t)INT64_MAX, raw_udp, 28);
 	ng_epb(&b, 0, 1, 9990000000ULL * 1000000000ULL, raw_udp, 28); /* 2286-07-29 */
 	ng_epb(&b, 0, 3, 1000000ULL, frame42, 42);
+	put32(&b, 3, 0); /* simple packet block: original length, the bytes */
+	put32(&b, 16 + 44, 0);
+	put32(&b, 42, 0);
+	put(&b, frame42, 42);
+	put16(&b, 0, 0);
+	put32(&b, 16 + 44, 0);
 	ng_shb(&b, 1);
 	ng_idb(&b, 1, 228, "tun0", -1, 0);
 	ng_epb(&b, 1, 0, 1000000ULL, raw_udp, 28);
@@ -742,6 +749,9 @@ START_TEST(test_pcapng_interfaces)
 			ck_assert_str_eq(pkt.iface->name, e->name);
 		ck_assert_msg(pkt.ts_valid == e->ts_valid && pkt.ts_ns == e->ts_ns, "packet %zu: %d %lld", i,
 			      pkt.ts_valid, (long long)pkt.ts_ns);
+		if (!e->ts_valid)
+			ck_assert_str_eq(pkt.ts_error,
+					 e->id == 0 && e->dlt == 1 ? CAPTURE_TIME_NONE : CAPTURE_TIME_RANGE);
 		i++;
 	}
 	ck_assert_msg(st == CAPTURE_END, "%d: %s", st, err);
@@ -786,7 +796,13 @@ END_TEST
 START_TEST(test_pcaprow_iface_and_time)
 {
 	static const struct capture_iface any = { .id = 2, .dlt = 101, .name = "any" };
-	struct capture_pkt pkt = { .ts_ns = 0, .ts_valid = 0, .caplen = 28, .len = 28, .data = raw_udp, .iface = &any };
+	struct capture_pkt pkt = { .ts_ns = 0,
+				   .ts_valid = 0,
+				   .ts_error = CAPTURE_TIME_RANGE,
+				   .caplen = 28,
+				   .len = 28,
+				   .data = raw_udp,
+				   .iface = &any };
 	char *json = malloc(ROW_JSON_MAX + 1);
 	struct row r;
 

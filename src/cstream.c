@@ -38,6 +38,8 @@ enum cstream_kind cstream_sniff(const unsigned char *m, size_t n)
 		return CSTREAM_GZIP;
 	if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
 		return CSTREAM_ZSTD;
+	if (n >= 4 && (m[0] & 0xf0) == 0x50 && m[1] == 0x2a && m[2] == 0x4d && m[3] == 0x18)
+		return CSTREAM_ZSTD; /* a skippable frame first, as pzstd writes */
 	if (n >= 4 && m[0] == 0x04 && m[1] == 0x22 && m[2] == 0x4d && m[3] == 0x18)
 		return CSTREAM_LZ4;
 	return CSTREAM_PLAIN;

@@ -551,6 +551,34 @@ START_TEST(test_fingerprint_compressed_same)
 }
 END_TEST
 
+/* A zstd stream that starts with a skippable frame (pzstd writes one first) is zstd. */
+START_TEST(test_capture_zstd_skippable)
+{
+	struct bytes b, w = { .len = 0 };
+	static uint8_t out[8192];
+	char path[160], err[256] = "";
+	struct capture *cap = NULL;
+	struct capture_pkt pkt;
+	size_t n;
+	int frames = 0;
+
+	pcap_file(&b, 0, 0, -1);
+	put32(&w, 0x184d2a50, 0); /* skippable frame: magic, 4 bytes of user data */
+	put32(&w, 4, 0);
+	put32(&w, 0xdeadbeef, 0);
+	n = ZSTD_compress(out, sizeof(out), b.data, b.len, 3);
+	ck_assert(!ZSTD_isError(n));
+	put(&w, out, n);
+	snprintf(path, sizeof(path), "%s/skippable.pcap.zst", testutil_tmp);
+	write_file(path, &w, 0);
+	ck_assert_msg(capture_open(path, &cap, NULL, err, sizeof(err)) == 0, "%s", err);
+	while (capture_next(cap, &pkt, err, sizeof(err)) == CAPTURE_PACKET)
+		frames++;
+	ck_assert_int_eq(frames, 2);
+	capture_close(cap);
+}
+END_TEST
+
 /* pcap record times as written, unsigned: 2038+ seconds, and fractions of a second or more
  * (invalid but seen: microsecond fields of 1,000,000 and up) carried into the seconds, as
  * tshark's time is, up to the largest 32-bit microsecond field (issue 11, item 11). */
@@ -846,6 +874,7 @@ Suite *capture_suite(void)
 	tcase_add_test(tc, test_capture_unreadable);
 	tcase_add_test(tc, test_fingerprint_whole_content);
 	tcase_add_test(tc, test_fingerprint_compressed_same);
+	tcase_add_test(tc, test_capture_zstd_skippable);
 	while (time_cases[t].name != NULL)
 		t++;
 	tcase_add_loop_test(tc, test_capture_pcap_times, 0, t);

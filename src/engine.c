@@ -300,22 +300,7 @@ static int open_for_writing(const char *path)
 
 static int capture_magic(const unsigned char *m, size_t n)
 {
-	static const unsigned char magics[][4] = {
-		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, /* pcap, microseconds */
-		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }, /* pcap, nanoseconds */
-		{ 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 }, /* modified (Kuznetzov) pcap */
-		{ 0x0a, 0x0d, 0x0d, 0x0a },				/* pcapng section header */
-	};
-
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return 1; /* gzip: what is inside is checked when it is read */
-	if (n < 4)
-		return 0;
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
-		if (memcmp(m, magics[i], 4) == 0)
-			return 1;
-	}
-	return 0;
+	return capture_sniff(m, n);
 }
 
 static void remember(struct engine *e, const char *path, uint64_t size, int64_t mtime_ns, const char *key)

@@ -17,11 +17,17 @@ struct fingerprint {
 	uint64_t size;	       /* bytes on disk */
 	uint64_t content_size; /* bytes of the capture (decompressed size for a compressed file) */
 	uint64_t hash;
-	char hex[17]; /* hash as 16 hex digits: the document id prefix of the file's rows */
+	char hex[17];	    /* hash as 16 hex digits: the document id prefix of the file's rows */
+	uint64_t head_hash; /* the head alone: the identity versions before 0.2 gave the capture */
 };
 
 /* The identity key "<hex>:<content size>" (what the file registry is keyed by) into out. */
 void fingerprint_key(const struct fingerprint *fp, char out[40]);
+
+/* The key versions before 0.2 gave the capture (its first FINGERPRINT_BYTES and its size) into
+ * out: what a checkpoint written by them knows it by. The same as fingerprint_key() for a capture
+ * of at most FINGERPRINT_BYTES. */
+void fingerprint_legacy_key(const struct fingerprint *fp, char out[40]);
 
 /* Fingerprint the open regular file fd (its offset is not moved): every byte of the capture is
  * hashed. A compressed stream that is cut short or damaged is fingerprinted by the bytes it

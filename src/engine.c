@@ -345,6 +345,37 @@ static void wait_for(struct engine *e, const char *path, uint64_t size, int64_t 
 
 /* A complete file: identify it and queue it, or skip or quarantine it. again: it was looked at
  * before, as a copy of a queued file (see wait_for), and that copy was logged then. */
+/* Whether p1 and p2 name the same file: equal, or one relative (checkpoints written before 0.2
+ * kept the folder as given) and the other ending in it. */
+static int same_path(const char *p1, const char *p2)
+{
+	size_t n1 = strlen(p1), n2 = strlen(p2);
+
+	if (strcmp(p1, p2) == 0)
+		return 1;
+	if (n1 > n2 && p2[0] != '/' && p1[n1 - n2 - 1] == '/' && strcmp(p1 + n1 - n2, p2) == 0)
+		return 1;
+	return n2 > n1 && p1[0] != '/' && p2[n2 - n1 - 1] == '/' && strcmp(p2 + n2 - n1, p1) == 0;
+}
+
+/* Upgrade: a registry written before identity covered the whole capture keys a file by its first
+ * 64 KiB and size. The entry under that key counts for the file at path only when it was
+ * recorded for the same path (else two captures sharing a head and a size would be one, the loss
+ * this version ends). Returns that entry and copies its key into key, or NULL. */
+static const struct registry_entry *legacy_entry(struct engine *e, const struct fingerprint *fp, const char *path,
+						 char key[40])
+{
+	const struct registry_entry *re;
+	char lkey[40];
+
+	fingerprint_legacy_key(fp, lkey);
+	re = registry_get(e->reg, lkey);
+	if (re == NULL || re->state == 0 || !same_path(re->path, path))
+		return NULL;
+	memcpy(key, lkey, sizeof(lkey));
+	return re;
+}
+
 static void take(struct engine *e, const char *path, const struct stat *st, int again)
 {
 	unsigned char magic[4];
@@ -383,15 +414,18 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 		return;
 	}
 	if (got <= 0 || !capture_magic(magic, (size_t)got)) {
-		snprintf(err, sizeof(err), "not a pcap, pcapng or gzip file (first bytes %02x %02x %02x %02x)",
-			 got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0,
-			 got > 3 ? magic[3] : 0);
+		snprintf(
+		    err, sizeof(err),
+		    "not a pcap or pcapng capture, plain or gzip/zstd/lz4-compressed (first bytes %02x %02x %02x %02x)",
+		    got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0, got > 3 ? magic[3] : 0);
 		quarantine(e, path, err, 0);
 		return;
 	}
 	fingerprint_key(&fp, key);
 	re = registry_get(e->reg, key);
-	if (re != NULL && re->state == REGISTRY_QUARANTINED && strcmp(re->path, path) != 0 &&
+	if (re == NULL && fp.head_hash != fp.hash)
+		re = legacy_entry(e, &fp, path, key);
+	if (re != NULL && re->state == REGISTRY_QUARANTINED && !same_path(re->path, path) &&
 	    e->cfg->mode == ENGINE_WATCH) {
 		/* the same bad content under another name: it goes where the first copy went */
 		char why[4400];
@@ -402,7 +436,7 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	}
 	if (re != NULL && re->state != 0) {
 		remember(e, path, fp.size, mtime_of(st), key);
-		if (strcmp(re->path, path) != 0 && !again) {
+		if (!same_path(re->path, path) && !again) {
 			log_line(LOG_INFO,
 				 re->state == REGISTRY_INGESTED ? "skipped: same content already ingested"
 								: "skipped: same content already quarantined",

@@ -125,6 +125,7 @@ int fingerprint_fd(int fd, struct fingerprint *fp, char *err, size_t errlen)
 	fp->size = (uint64_t)st.st_size;
 	fp->content_size = cstream_position(s);
 	fp->hash = hash64(buf, head, fp->content_size);
+	fp->head_hash = fp->hash;
 	if (rest.n > 0) {
 		put_le64(pair, fp->hash);
 		put_le64(pair + 8, lanes_end(&rest));
@@ -141,4 +142,12 @@ out:
 void fingerprint_key(const struct fingerprint *fp, char out[40])
 {
 	snprintf(out, 40, "%s:%llu", fp->hex, (unsigned long long)fp->content_size);
+}
+
+void fingerprint_legacy_key(const struct fingerprint *fp, char out[40])
+{
+	char hex[17];
+
+	hash_hex(fp->head_hash, hex);
+	snprintf(out, 40, "%s:%llu", hex, (unsigned long long)fp->content_size);
 }

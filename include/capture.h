@@ -45,6 +45,9 @@ int capture_sniff(const unsigned char *m, size_t n);
  * returns -1 with a message naming the reason (not the path) in err, and *out is NULL. */
 int capture_open(const char *path, struct capture **out, struct fingerprint *fp, char *err, size_t errlen);
 
+/* The same for a file already open: the capture takes fd over (it is closed on failure too). */
+int capture_open_fd(int fd, struct capture **out, struct fingerprint *fp, char *err, size_t errlen);
+
 /* Read the next packet. Returns an enum capture_status; after END, TRUNCATED or CORRUPT the
  * capture yields nothing more. A compressed stream that is cut short or damaged gives every
  * packet before the damage, then TRUNCATED or CORRUPT, as a cut plain file does. */

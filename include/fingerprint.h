@@ -19,6 +19,10 @@ struct fingerprint {
 	uint64_t hash;
 	char hex[17];	    /* hash as 16 hex digits: the document id prefix of the file's rows */
 	uint64_t head_hash; /* the head alone: the identity versions before 0.2 gave the capture */
+	/* the file as fstat saw it just before it was read, and the clock then: while dev, ino, size
+	 * and ctime stay the same, so does the content (see engine.c's trust of a planned key) */
+	uint64_t dev, ino;
+	int64_t ctime_ns, taken_ns;
 };
 
 /* The identity key "<hex>:<content size>" (what the file registry is keyed by) into out. */

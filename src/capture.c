@@ -259,18 +259,25 @@ static int pcap_next_record(struct capture *c, struct capture_pkt *pkt, char *er
 
 int capture_open(const char *path, struct capture **out, struct fingerprint *fp, char *err, size_t errlen)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	return capture_open_fd(fd, out, fp, err, errlen);
+}
+
+int capture_open_fd(int fd, struct capture **out, struct fingerprint *fp, char *err, size_t errlen)
+{
 	char serr[256], ferr[256] = "";
 	struct capture *c = NULL;
 	struct stat st;
-	int fd = -1, rc = -1, ok = 0;
+	int rc = -1, ok = 0;
 	size_t got;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		goto out;
-	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "not a regular file");
 		goto out;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include "cstream.h"
 #include "fingerprint.h"
+#include "fsutil.h"
 #include "hash.h"
 
 /* Bytes read at a time after the head (a multiple of 32: see lanes_add()). */
@@ -105,10 +106,14 @@ int fingerprint_fd(int fd, struct fingerprint *fp, char *err, size_t errlen)
 	struct stat st;
 	int rc = -1;
 
+	fp->taken_ns = fsutil_now_ns();
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "cannot stat: %s", strerror(errno));
 		goto out;
 	}
+	fp->dev = (uint64_t)st.st_dev;
+	fp->ino = (uint64_t)st.st_ino;
+	fp->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
 	buf = malloc(FINGERPRINT_BYTES + FINGERPRINT_READ);
 	if (buf == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libpcap jansson libbson-1.0 libmongoc-1.0 zlib libzstd liblz4 libcurl rdkafka
+PKGS     := libpcap libxxhash jansson libbson-1.0 libmongoc-1.0 zlib libzstd liblz4 libcurl rdkafka
 SAN      ?=
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow

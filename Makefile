@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libpcap jansson libbson-1.0 libmongoc-1.0 zlib libcurl rdkafka
+PKGS     := libpcap libxxhash jansson libbson-1.0 libmongoc-1.0 zlib libzstd liblz4 libcurl rdkafka
 SAN      ?=
 CFLAGS   ?= -O2 -g
 WARN     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
@@ -11,8 +11,8 @@ CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lm -lpthread
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
-LIB_SRC  := src/capture.c src/checkpoint.c src/config.c src/daily.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/kafkaconf.c src/fsutil.c \
-	src/hash.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/redact.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
+LIB_SRC  := src/capture.c src/cstream.c src/pcapng.c src/checkpoint.c src/config.c src/daily.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/kafkaconf.c src/fsutil.c \
+	src/hash.c src/httpgate.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/redact.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
 	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/status.c src/strmap.c src/watch.c
 CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_serve.c src/cmd_setup.c src/cmd_status.c
 TEST_SRC := $(wildcard tests/check_*.c)

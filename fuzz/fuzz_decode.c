@@ -1,6 +1,7 @@
-/* libFuzzer target: an input is a capture file. It is read through capture.c (so pcap, pcapng
- * and gzip parsing are exercised), every frame becomes a row serialized to NDJSON and BSON,
- * and the whole input is also decoded as one raw frame under every link type. */
+/* libFuzzer target: an input is a capture file. It is read through capture.c (so the pcap and
+ * pcapng readers and the gzip/zstd/lz4 streams are exercised, and the fingerprint of the whole
+ * input), every frame becomes a row serialized to NDJSON and BSON, and the whole input is also
+ * decoded as one raw frame under every link type. */
 #include <bson/bson.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,28 +1,41 @@
-/* File identity by content: a hash of the first FINGERPRINT_BYTES bytes of the capture and its
- * size. Not the path, not the inode: a copy under a new name has the same fingerprint, a new
- * capture written to an old path has a different one. For a gzip file the capture is the
- * decompressed stream: its head is inflated and its size read from gzip's ISIZE trailer, so
- * dump.pcap and dump.pcap.gz have the same fingerprint (for captures under 4 GiB, single-member
- * gzip). */
+/* File identity by content: a hash of the whole capture and its size. Not the path, not the
+ * inode: a copy under a new name has the same fingerprint, a new capture written to an old path
+ * has a different one, and two captures that differ anywhere (even past their first 64 KiB, with
+ * the same size) differ. For a compressed file (gzip, zstd, lz4) the capture is the decompressed
+ * stream, so dump.pcap, dump.pcap.gz, dump.pcap.zst and dump.pcap.lz4 have the same fingerprint.
+ * Fingerprinting reads (and decompresses) the whole file once. */
 #ifndef PCAPSTREAM_FINGERPRINT_H
 #define PCAPSTREAM_FINGERPRINT_H
 #include <stddef.h>
 #include <stdint.h>
 
+/* The head of the capture hashed on its own (with the size as seed): a capture of at most this
+ * many bytes keeps the fingerprint that earlier versions, which hashed only the head, gave it. */
 #define FINGERPRINT_BYTES 65536
 
 struct fingerprint {
 	uint64_t size;	       /* bytes on disk */
-	uint64_t content_size; /* bytes of the capture (decompressed size for gzip) */
+	uint64_t content_size; /* bytes of the capture (decompressed size for a compressed file) */
 	uint64_t hash;
-	char hex[17]; /* hash as 16 hex digits: the document id prefix of the file's rows */
+	char hex[17];	    /* hash as 16 hex digits: the document id prefix of the file's rows */
+	uint64_t head_hash; /* the head alone: the identity versions before 0.2 gave the capture */
+	/* the file as fstat saw it just before it was read, and the clock then: while dev, ino, size
+	 * and ctime stay the same, so does the content (see engine.c's trust of a planned key) */
+	uint64_t dev, ino;
+	int64_t ctime_ns, taken_ns;
 };
 
 /* The identity key "<hex>:<content size>" (what the file registry is keyed by) into out. */
 void fingerprint_key(const struct fingerprint *fp, char out[40]);
 
-/* Fingerprint the open regular file fd (its offset is not moved). Returns 0, or -1 with a
- * message in err. */
+/* The key versions before 0.2 gave the capture (its first FINGERPRINT_BYTES and its size) into
+ * out: what a checkpoint written by them knows it by. The same as fingerprint_key() for a capture
+ * of at most FINGERPRINT_BYTES. */
+void fingerprint_legacy_key(const struct fingerprint *fp, char out[40]);
+
+/* Fingerprint the open regular file fd (its offset is not moved): every byte of the capture is
+ * hashed. A compressed stream that is cut short or damaged is fingerprinted by the bytes it
+ * yields before the damage. Returns 0, or -1 with a message in err. */
 int fingerprint_fd(int fd, struct fingerprint *fp, char *err, size_t errlen);
 
 #endif

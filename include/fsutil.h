@@ -60,4 +60,7 @@ int fsutil_hex_decode(const char *hex, char *out, size_t outlen);
 /* Parse "100", "64k", "10MB", "1GiB" (powers of 1024) into bytes. Returns 0 or -1. */
 int fsutil_parse_size(const char *s, uint64_t *bytes);
 
+/* The value of the hex digit c (either case), or -1. */
+int fsutil_hexval(char c);
+
 #endif

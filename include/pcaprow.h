@@ -5,7 +5,9 @@
 #include "row.h"
 
 /* Fill r (whatever it held) with the row of frame number frame (1-based) of a capture with link
- * type dlt. file and id_prefix are borrowed and must outlive the row's serialization. */
+ * type dlt (a pcapng packet's own interface, pkt->iface, overrides it). A packet whose time a row
+ * cannot hold gets error.message instead of @timestamp. file and id_prefix are borrowed and must
+ * outlive the row's serialization. */
 void pcaprow_make(struct row *r, const struct capture_pkt *pkt, int dlt, const char *file, const char *id_prefix,
 		  uint64_t frame);
 

@@ -1,81 +1,283 @@
-/* Capture files through libpcap; .gz through a zlib-backed FILE (fopencookie). */
+/* Capture files: the bytes come from cstream.c (plain, gzip, zstd, lz4); pcap records are read
+ * here, pcapng blocks by pcapng.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 #include "capture.h"
+#include "cstream.h"
+#include "pcapng.h"
 
 #define CAPTURE_BUF (256 * 1024)
+/* Largest captured length a pcap record may claim (libpcap's limit for most link types). */
+#define CAPTURE_MAX_SNAPLEN 262144u
+
+enum { LENGTHS_AS_IS, LENGTHS_SWAPPED, LENGTHS_MAYBE_SWAPPED };
 
 struct capture {
-	pcap_t *pcap;
-	char *buf; /* the stdio buffer of fp: glibc ignores setvbuf's size without one */
-	FILE *fp;  /* owned by pcap once pcap_fopen_offline succeeded */
-	int fd;	   /* the file, for the progress offset */
+	int fd;
+	struct cstream *cs;
+	unsigned char *rbuf; /* read-ahead of the (decompressed) stream */
+	size_t rlen, rpos;
+	unsigned char *pbuf; /* a record kept apart from the read-ahead */
+	size_t pbufcap;
+	struct pcapng *ng; /* pcapng, or NULL for pcap */
+	/* pcap */
+	int swapped;	   /* header fields in the other byte order */
+	int nano;	   /* fractions are nanoseconds */
+	size_t hdrsize;	   /* 16, or 24 for the modified (Kuznetzov) format */
+	int lengths;	   /* LENGTHS_*: caplen and len interchanged by old writers */
+	uint32_t snapshot; /* the file's snapshot length, as libpcap adjusts it */
+	uint32_t maxcap;   /* larger captured lengths are damage */
+	int linktype;
 	int done;
 };
 
-static ssize_t gz_read(void *cookie, char *buf, size_t size)
+int capture_sniff(const unsigned char *m, size_t n)
 {
-	int n;
+	static const unsigned char magics[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, /* pcap, microseconds */
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }, /* pcap, nanoseconds */
+		{ 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 }, /* modified (Kuznetzov) pcap */
+		{ 0x0a, 0x0d, 0x0d, 0x0a },				/* pcapng section header */
+	};
 
-	if (size > (1u << 30))
-		size = 1u << 30;
-	n = gzread((gzFile)cookie, buf, (unsigned)size);
-	if (n < 0) {
-		errno = EIO;
+	if (cstream_sniff(m, n) != CSTREAM_PLAIN)
+		return 1;
+	if (n < 4)
+		return 0;
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
+		if (memcmp(m, magics[i], 4) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int capture_time_ns(uint64_t sec, uint64_t frac, int64_t *ns)
+{
+	if (sec > (uint64_t)INT64_MAX / 1000000000u)
+		return 0;
+	if (sec * 1000000000u > (uint64_t)INT64_MAX - frac)
+		return 0;
+	*ns = (int64_t)(sec * 1000000000u + frac);
+	return 1;
+}
+
+/* Copy the next n bytes of the stream into dst; returns the count, less than n only at its end. */
+static size_t stream_read(void *ctx, void *dst, size_t n)
+{
+	struct capture *c = ctx;
+	unsigned char *d = dst;
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (c->rpos == c->rlen) {
+			c->rpos = 0;
+			c->rlen = cstream_read(c->cs, c->rbuf, CAPTURE_BUF);
+			if (c->rlen == 0)
+				break;
+		}
+		k = c->rlen - c->rpos < n - got ? c->rlen - c->rpos : n - got;
+		memcpy(d + got, c->rbuf + c->rpos, k);
+		c->rpos += k;
+		got += k;
+	}
+	return got;
+}
+
+/* Make the next n (<= CAPTURE_BUF) bytes contiguous in the read-ahead; returns how many are
+ * there (less than n only at the end of the stream). Nothing is consumed. */
+static size_t stream_peek(struct capture *c, size_t n)
+{
+	size_t r;
+
+	if (c->rlen - c->rpos >= n)
+		return n;
+	memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+	c->rlen -= c->rpos;
+	c->rpos = 0;
+	while (c->rlen < n) {
+		r = cstream_read(c->cs, c->rbuf + c->rlen, CAPTURE_BUF - c->rlen);
+		if (r == 0)
+			break;
+		c->rlen += r;
+	}
+	return c->rlen < n ? c->rlen : n;
+}
+
+static uint32_t get32(const struct capture *c, const unsigned char *p)
+{
+	if (c->swapped)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint16_t get16(const struct capture *c, const unsigned char *p)
+{
+	return c->swapped ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+
+/* Largest sane captured length for a link type (as libpcap judges it). */
+static uint32_t max_snaplen(int linktype)
+{
+	switch (linktype) {
+	case 231: /* D-Bus */
+		return 128u * 1024 * 1024;
+	case 249: /* USBPcap */
+		return 1024u * 1024;
+	case 279: /* EBHSCR */
+		return 8u * 1024 * 1024;
+	default:
+		return CAPTURE_MAX_SNAPLEN;
+	}
+}
+
+/* The 24-byte pcap file header (the file is known to start with a pcap magic, read as stored). */
+static int pcap_header(struct capture *c, char *err, size_t errlen)
+{
+	unsigned char h[24];
+	uint32_t magic, snaplen;
+	unsigned major, minor;
+	size_t got = stream_read(c, h, sizeof(h));
+
+	if (got < sizeof(h)) {
+		snprintf(err, errlen, "truncated pcap file header: %zu of 24 bytes", got);
 		return -1;
 	}
-	return n;
+	magic = (uint32_t)h[3] << 24 | (uint32_t)h[2] << 16 | (uint32_t)h[1] << 8 | h[0];
+	c->swapped = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u || magic == 0x34cdb2a1u;
+	magic = get32(c, h);
+	c->nano = magic == 0xa1b23c4du;
+	c->hdrsize = magic == 0xa1b2cd34u ? 24 : 16;
+	major = get16(c, h + 4);
+	minor = get16(c, h + 6);
+	if (major < 2) {
+		snprintf(err, errlen, "archaic pcap savefile format %u.%u", major, minor);
+		return -1;
+	}
+	if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
+		snprintf(err, errlen, "unsupported pcap savefile version %u.%u", major, minor);
+		return -1;
+	}
+	c->lengths = major == 543 || minor < 3 ? LENGTHS_SWAPPED : minor == 3 ? LENGTHS_MAYBE_SWAPPED : LENGTHS_AS_IS;
+	c->linktype = (int)(get32(c, h + 20) & 0x03ffffffu); /* the upper bits describe an FCS */
+	c->maxcap = max_snaplen(c->linktype);
+	snaplen = get32(c, h + 16);
+	c->snapshot = snaplen == 0 || snaplen > c->maxcap ? c->maxcap : snaplen;
+	if (c->hdrsize == 24 && c->linktype == 1)
+		c->snapshot += 14; /* cooked-mode captures add a made-up Ethernet header */
+	return 0;
 }
 
-static int gz_close(void *cookie)
+/* Skip n bytes; returns how many were there. */
+static size_t stream_skip(struct capture *c, size_t n)
 {
-	return gzclose_r((gzFile)cookie) == Z_OK ? 0 : EOF;
+	size_t got = 0, k;
+
+	while (got < n) {
+		k = stream_peek(c, n - got < CAPTURE_BUF ? n - got : CAPTURE_BUF);
+		if (k == 0)
+			break;
+		c->rpos += k;
+		got += k;
+	}
+	return got;
 }
 
-/* A FILE reading the decompressed stream of fd (which it takes over). NULL on failure. */
-static FILE *gz_fdopen(int fd)
+static int pcap_next_record(struct capture *c, struct capture_pkt *pkt, char *err, size_t errlen)
 {
-	static const cookie_io_functions_t ops = {
-		.read = gz_read,
-		.write = NULL,
-		.seek = NULL,
-		.close = gz_close,
-	};
-	gzFile gz;
-	FILE *fp;
+	unsigned char h[24];
+	uint32_t sec, frac, caplen, len, keep;
+	size_t got = stream_read(c, h, c->hdrsize);
 
-	gz = gzdopen(fd, "rb");
-	if (gz == NULL)
-		return NULL;
-	gzbuffer(gz, 256 * 1024);
-	fp = fopencookie(gz, "rb", ops);
-	if (fp == NULL)
-		gzclose_r(gz);
-	return fp;
+	if (got == 0)
+		return CAPTURE_END;
+	if (got < c->hdrsize) {
+		snprintf(err, errlen, "truncated dump file; record header cut after %zu of %zu bytes", got, c->hdrsize);
+		return CAPTURE_TRUNCATED;
+	}
+	sec = get32(c, h);
+	frac = get32(c, h + 4);
+	caplen = get32(c, h + 8);
+	len = get32(c, h + 12);
+	if (c->lengths == LENGTHS_SWAPPED || (c->lengths == LENGTHS_MAYBE_SWAPPED && caplen > len)) {
+		uint32_t t = caplen;
+		caplen = len;
+		len = t;
+	}
+	if (caplen > c->maxcap) {
+		snprintf(err, errlen, "invalid packet capture length %u, bigger than maximum of %u", caplen, c->maxcap);
+		return CAPTURE_CORRUPT;
+	}
+	keep = caplen > c->snapshot ? c->snapshot : caplen;
+	if (keep <= CAPTURE_BUF) {
+		got = stream_peek(c, keep);
+		pkt->data = c->rbuf + c->rpos;
+		c->rpos += got;
+	} else { /* only link types with larger limits (D-Bus, USBPcap) */
+		if (keep > c->pbufcap) {
+			unsigned char *nb = realloc(c->pbuf, keep);
+			if (nb == NULL) {
+				snprintf(err, errlen, "out of memory for a record of %u bytes", keep);
+				return CAPTURE_CORRUPT;
+			}
+			c->pbuf = nb;
+			c->pbufcap = keep;
+		}
+		got = stream_read(c, c->pbuf, keep);
+		pkt->data = c->pbuf;
+	}
+	if (got < keep) {
+		snprintf(err, errlen, "truncated dump file; tried to read %u captured bytes, only got %zu", keep, got);
+		return CAPTURE_TRUNCATED;
+	}
+	if (keep < caplen) { /* longer than the file's snapshot length: the rest is dropped */
+		if (pkt->data != c->pbuf) {
+			memcpy(c->pbuf, pkt->data, keep);
+			pkt->data = c->pbuf;
+		}
+		got = stream_skip(c, caplen - keep);
+		if (got < caplen - keep) {
+			snprintf(err, errlen, "truncated dump file; tried to read %u captured bytes, only got %zu",
+				 caplen, keep + got);
+			return CAPTURE_TRUNCATED;
+		}
+	}
+	/* Unsigned 32-bit seconds and fraction, as written: 2038+ stays right, and a fraction of a
+	 * second or more (invalid, but seen) carries into the seconds, as tshark's time does. */
+	pkt->ts_ns = 0;
+	pkt->ts_valid = capture_time_ns(sec, (uint64_t)frac * (c->nano ? 1u : 1000u), &pkt->ts_ns);
+	pkt->ts_error = pkt->ts_valid ? NULL : CAPTURE_TIME_RANGE;
+	pkt->caplen = keep;
+	pkt->len = len;
+	pkt->iface = NULL;
+	return CAPTURE_PACKET;
 }
 
 int capture_open(const char *path, struct capture **out, struct fingerprint *fp, char *err, size_t errlen)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	unsigned char magic[4] = { 0 };
-	struct capture *c = NULL;
-	struct stat st;
-	ssize_t got;
-	int fd = -1, fd2 = -1, rc = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
+	return capture_open_fd(fd, out, fp, err, errlen);
+}
+
+int capture_open_fd(int fd, struct capture **out, struct fingerprint *fp, char *err, size_t errlen)
+{
+	char serr[256], ferr[256] = "";
+	struct capture *c = NULL;
+	struct stat st;
+	int rc = -1, ok = 0;
+	size_t got;
+
+	*out = NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "not a regular file");
 		goto out;
@@ -86,49 +288,41 @@ int capture_open(const char *path, struct capture **out, struct fingerprint *fp,
 	}
 	if (fp != NULL && fingerprint_fd(fd, fp, err, errlen) < 0)
 		goto out;
-	got = pread(fd, magic, sizeof(magic), 0);
-	if (got < 0) {
-		snprintf(err, errlen, "cannot read: %s", strerror(errno));
-		goto out;
-	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	c->fd = -1;
-	/* pcap and the FILE own their own descriptor; ours stays for the progress offset. */
-	fd2 = dup(fd);
-	if (fd2 < 0) {
-		snprintf(err, errlen, "cannot dup: %s", strerror(errno));
-		goto out;
-	}
-	if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-		c->fp = gz_fdopen(fd2);
-	} else {
-		c->fp = fdopen(fd2, "rb");
-		c->buf = malloc(CAPTURE_BUF);
-		if (c->fp != NULL && c->buf != NULL)
-			setvbuf(c->fp, c->buf, _IOFBF, CAPTURE_BUF);
-	}
-	if (c->fp == NULL) {
-		snprintf(err, errlen, "cannot open stream: %s", strerror(errno));
-		close(fd2);
-		goto out;
-	}
-	c->pcap = pcap_fopen_offline_with_tstamp_precision(c->fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (c->pcap == NULL) {
-		/* libpcap closes nothing on failure: the FILE is still ours. */
-		fclose(c->fp);
-		c->fp = NULL;
-		if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-			snprintf(err, errlen, "not a capture inside gzip (%s)", perr);
-		else
-			snprintf(err, errlen, "not a pcap/pcapng capture (%s)", perr);
-		goto out;
-	}
 	c->fd = fd;
 	fd = -1;
+	c->rbuf = malloc(CAPTURE_BUF);
+	c->pbuf = malloc(CAPTURE_BUF);
+	c->pbufcap = CAPTURE_BUF;
+	if (c->rbuf == NULL || c->pbuf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (cstream_open(c->fd, &c->cs, err, errlen) < 0)
+		goto out;
+	got = stream_peek(c, 4);
+	if (got == 4 && memcmp(c->rbuf + c->rpos, "\x0a\x0d\x0d\x0a", 4) == 0) {
+		ok = pcapng_open(stream_read, c, &c->ng, ferr, sizeof(ferr)) == 0;
+	} else if (got == 4 && capture_sniff(c->rbuf + c->rpos, 4) &&
+		   cstream_sniff(c->rbuf + c->rpos, 4) == CSTREAM_PLAIN) {
+		ok = pcap_header(c, ferr, sizeof(ferr)) == 0;
+	} else {
+		snprintf(ferr, sizeof(ferr), "unknown file format");
+	}
+	if (!ok) {
+		if (cstream_end(c->cs, serr, sizeof(serr)) != CSTREAM_OK)
+			snprintf(err, errlen, "not a readable capture: %s (%s)", serr, ferr);
+		else if (cstream_kind(c->cs) != CSTREAM_PLAIN)
+			snprintf(err, errlen, "not a capture inside %s (%s)", cstream_kind_name(cstream_kind(c->cs)),
+				 ferr);
+		else
+			snprintf(err, errlen, "not a pcap/pcapng capture (%s)", ferr);
+		goto out;
+	}
 	*out = c;
 	c = NULL;
 	rc = 0;
@@ -141,61 +335,48 @@ out:
 
 int capture_next(struct capture *c, struct capture_pkt *pkt, char *err, size_t errlen)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc;
+	char serr[256];
+	int st;
 
 	if (c->done)
 		return CAPTURE_END;
-	rc = pcap_next_ex(c->pcap, &h, &data);
-	if (rc == 1) {
-		/* pcap record times are unsigned 32-bit seconds and fraction (libpcap 1.10 hands them
-		 * over sign-extended): undo that, so 2038+ times stay right and a fraction of 10^9 or
-		 * more (invalid, but seen) carries into the seconds instead of going negative. */
-		int64_t sec = h->ts.tv_sec;
-		int64_t frac = h->ts.tv_usec;
-		if (sec < 0 && sec >= INT32_MIN)
-			sec += (int64_t)1 << 32;
-		if (frac < 0 && frac >= INT32_MIN)
-			frac += (int64_t)1 << 32;
-		pkt->ts_ns = sec * 1000000000 + frac;
-		pkt->caplen = h->caplen;
-		pkt->len = h->len;
-		pkt->data = data;
-		return CAPTURE_PACKET;
-	}
+	st = c->ng != NULL ? pcapng_next(c->ng, pkt, err, errlen) : pcap_next_record(c, pkt, err, errlen);
+	if (st == CAPTURE_PACKET)
+		return st;
 	c->done = 1;
-	if (rc == PCAP_ERROR_BREAK)
-		return CAPTURE_END;
-	snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
-	if (strstr(err, "truncated") != NULL)
+	/* The records end where the stream under them ends: a damaged compressed stream is the
+	 * reason, whatever the records made of its end. */
+	switch (cstream_end(c->cs, serr, sizeof(serr))) {
+	case CSTREAM_TRUNCATED:
+		snprintf(err, errlen, "%s", serr);
 		return CAPTURE_TRUNCATED;
-	return CAPTURE_CORRUPT;
+	case CSTREAM_CORRUPT:
+		snprintf(err, errlen, "%s", serr);
+		return CAPTURE_CORRUPT;
+	default:
+		return st;
+	}
 }
 
 int capture_datalink(const struct capture *c)
 {
-	return pcap_datalink(c->pcap);
+	return c->ng != NULL ? pcapng_datalink(c->ng) : c->linktype;
 }
 
 uint64_t capture_offset(const struct capture *c)
 {
-	off_t off = lseek(c->fd, 0, SEEK_CUR);
-
-	/* Our descriptor shares the file offset with the one the reader uses. */
-	return off < 0 ? 0 : (uint64_t)off;
+	return cstream_offset(c->cs);
 }
 
 void capture_close(struct capture *c)
 {
 	if (c == NULL)
 		return;
-	if (c->pcap != NULL)
-		pcap_close(c->pcap); /* closes c->fp */
-	else if (c->fp != NULL)
-		fclose(c->fp);
+	pcapng_close(c->ng);
+	cstream_close(c->cs);
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->buf); /* after the FILE that used it is closed */
+	free(c->rbuf);
+	free(c->pbuf);
 	free(c);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "cmd.h"
+#include "fsutil.h"
 #include "outbuf.h"
 #include "pcaprow.h"
 #include "row.h"
@@ -26,7 +27,9 @@ static void usage(FILE *f)
 		   "\n"
 		   "Print the rows of capture files as NDJSON, one row per frame, in frame order: the same\n"
 		   "documents the sinks receive, with their _id. FILE may be pcap (micro- or nanosecond, either\n"
-		   "byte order), pcapng, or either of them gzip-compressed.\n"
+		   "byte order), pcapng (every interface, each with its own link type), or either of them\n"
+		   "compressed with gzip, zstd or lz4 (read streamed). A name that is not UTF-8 is shown in\n"
+		   "pcap.file with each odd byte as \\xHH, as watch and replay show it.\n"
 		   "\n"
 		   "options:\n"
 		   "  -o, --output FILE  write rows to FILE instead of standard output\n"
@@ -44,13 +47,6 @@ static void usage(FILE *f)
 		   "  pcapstream decode dump.pcap.gz | jq -c 'select(.network.transport==\"udp\")'\n");
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s != NULL ? s + 1 : path;
-}
-
 /* Decode one file into ob. Returns 0, EXIT_PARTIAL or EXIT_UNREADABLE (message printed). */
 static int decode_file(const char *path, struct outbuf *ob)
 {
@@ -59,6 +55,7 @@ static int decode_file(const char *path, struct outbuf *ob)
 	struct capture_pkt pkt;
 	struct fingerprint fp;
 	struct row r;
+	char name[1024];
 	uint64_t frame = 0;
 	int dlt, st, rc = 0;
 
@@ -69,12 +66,13 @@ static int decode_file(const char *path, struct outbuf *ob)
 		goto out;
 	}
 	dlt = capture_datalink(c);
+	fsutil_display_name(fsutil_basename(path), name, sizeof(name)); /* as watch and replay name it */
 	for (;;) {
 		st = capture_next(c, &pkt, err, sizeof(err));
 		if (st != CAPTURE_PACKET)
 			break;
 		frame++;
-		pcaprow_make(&r, &pkt, dlt, base_name(path), fp.hex, frame);
+		pcaprow_make(&r, &pkt, dlt, name, fp.hex, frame);
 		char *p = outbuf_reserve(ob, ROW_JSON_MAX + 1);
 		size_t n = row_to_json(&r, p, 1);
 		p[n] = '\n';

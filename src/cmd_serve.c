@@ -7,9 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
-#include <netdb.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "esclient.h"
 #include "esq.h"
 #include "fsutil.h"
+#include "httpgate.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
@@ -29,14 +28,10 @@
 #define PCAPSTREAM_SOURCE_WEB "/usr/share/pcapstream/web"
 #endif
 
-#define SERVE_MAX_SOURCES      16
-#define SERVE_MIN_THREADS      16
-#define SERVE_LIVE_SHARE       8     /* live clients hold at most 1/8 of the worker threads */
-#define SERVE_RETRY_AFTER_TEXT "5"   /* seconds, Retry-After of a 503 */
-#define SERVE_DRAIN_MAX	       65536 /* bytes read and dropped from a refused connection */
-#define SERVE_ADDR_LEN	       48
-#define SERVE_QUEUE	       64 /* accepted connections waiting for a worker (CivetWeb's connection_queue) */
-#define SERVE_QUEUE_TEXT       "64"
+#define SERVE_MAX_SOURCES 16
+#define SERVE_MIN_THREADS 16
+#define SERVE_QUEUE	  64 /* accepted connections waiting for a worker (CivetWeb's connection_queue) */
+#define SERVE_QUEUE_TEXT  "64"
 
 enum backend { BACKEND_MONGO, BACKEND_ES };
 
@@ -52,23 +47,9 @@ struct serve {
 	pthread_mutex_t ws_mu; /* guards ws[] and nws */
 	struct mg_connection **ws;
 	int nws;
-	/* Connections (see accept_gate): each holds a CivetWeb worker from its first byte to its close. */
-	int threads;		 /* worker threads */
-	int max_live;		 /* live (WebSocket) clients at a time: threads / SERVE_LIVE_SHARE */
-	int per_client;		 /* connections at a time from one client address */
-	int max_conns;		 /* connections open at a time: threads + SERVE_QUEUE */
-	pthread_mutex_t cmu;	 /* guards everything below */
-	struct open_conn *conns; /* the open connections, max_conns entries */
-	int nconns;
-	int nlive; /* live slots taken */
-	uint64_t refused, refused_logged;
-	int64_t refused_log_ns;
-};
-
-/* An open connection: its client's address and port. */
-struct open_conn {
-	char addr[SERVE_ADDR_LEN];
-	int port;
+	/* Connections: each holds a CivetWeb worker from its first byte to its close (httpgate.h). */
+	struct httpgate *gate;
+	int max_live; /* live (WebSocket) clients at a time */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -114,7 +95,9 @@ static void usage(FILE *f)
 		   "  --max-per-client N      connections at a time from one client address (default 16); more\n"
 		   "                          get 503 with Retry-After at once\n"
 		   "  --request-timeout DUR   time a client has to send its request line and headers (default 10s)\n"
-		   "  --log-format text|json  log lines (default text)\n");
+		   "  --log-format text|json  log lines (default text)\n\n"
+		   "Options may come in any order. Exit status: 0 stopped on request (SIGINT, SIGTERM); 1 cannot\n"
+		   "listen (address in use or not ADDR:PORT); 2 usage or configuration error.\n");
 }
 
 /* --- responses --------------------------------------------------------------------------------- */
@@ -126,7 +109,7 @@ static int send_body(struct mg_connection *c, int status, const char *ctype, con
 		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
 		  "X-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n",
 		  status, mg_get_response_code_text(c, status), ctype, len,
-		  status == 503 ? "Retry-After: " SERVE_RETRY_AFTER_TEXT "\r\n" : "");
+		  status == 503 ? "Retry-After: " HTTPGATE_RETRY_AFTER_TEXT "\r\n" : "");
 	mg_write(c, body, len);
 	return status;
 }
@@ -168,123 +151,6 @@ static int only_get(struct mg_connection *c)
 
 /* --- connections ------------------------------------------------------------------------------- */
 
-/* CivetWeb 1.15 gives each connection a worker thread from its first byte to its close, and shows
- * no callback the client's address before the request line and headers have all arrived
- * (init_connection runs earlier, but mg_get_request_info is NULL there): a callback cannot refuse a
- * client that sends its headers one byte a second, or nothing at all. Its master thread calls
- * accept(), though, and serve defines accept() (the library's call binds to the program's symbol
- * first): while the dashboard runs, each new connection is counted against its client address
- * there, and refused with a 503 at once, before any worker sees it, when that address already
- * has per_client connections open, when the workers are nearly all taken (all but threads /
- * SERVE_LIVE_SHARE) and the address has one already, or when threads + SERVE_QUEUE connections are
- * open (all workers busy and CivetWeb's queue full). on_connection_close uncounts it. */
-static _Atomic(struct serve *) accept_gate;
-
-/* Answer the new connection fd 503 (Retry-After) with why, then close it: FIN after the answer;
- * what the client already sent (up to SERVE_DRAIN_MAX bytes) is read first so that the close does
- * not turn into a RST that could discard the answer. Never blocks. */
-static void refuse_now(int fd, const char *why)
-{
-	char resp[512], sink[4096];
-	size_t drained = 0;
-	int n;
-
-	n = snprintf(resp, sizeof(resp),
-		     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-		     "Retry-After: " SERVE_RETRY_AFTER_TEXT "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
-		     "{\"error\":\"%s\"}",
-		     strlen(why) + 12, why);
-	if (n > 0 && (size_t)n < sizeof(resp))
-		(void)send(fd, resp, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	shutdown(fd, SHUT_WR);
-	while (drained < SERVE_DRAIN_MAX) {
-		ssize_t r = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
-		if (r <= 0)
-			break;
-		drained += (size_t)r;
-	}
-	close(fd);
-}
-
-/* The numeric address and the port of sa (len bytes) into addr; 0 or -1. */
-static int endpoint(const struct sockaddr *sa, socklen_t len, char *addr, size_t addrlen, int *port)
-{
-	char serv[16];
-
-	if (getnameinfo(sa, len, addr, (socklen_t)addrlen, serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-		return -1;
-	*port = atoi(serv);
-	return 0;
-}
-
-/* Count the connection from addr:port in s->conns, or say in why (whylen bytes) why not. 0 when
- * counted, -1 when refused. Takes s->cmu. */
-static int admit(struct serve *s, const char *addr, int port, char *why, size_t whylen)
-{
-	int held = 0, rc = -1;
-	uint64_t refused = 0;
-
-	pthread_mutex_lock(&s->cmu);
-	for (int i = 0; i < s->nconns; i++)
-		held += strcmp(s->conns[i].addr, addr) == 0;
-	if (s->nconns >= s->max_conns)
-		snprintf(why, whylen, "the server is busy (%d connections open); retry later", s->nconns);
-	else if (held >= s->per_client)
-		snprintf(why, whylen, "too many connections from %s (at most %d at a time); retry later", addr,
-			 s->per_client);
-	else if (held > 0 && s->nconns >= s->threads - s->threads / SERVE_LIVE_SHARE)
-		snprintf(why, whylen, "the server is busy and %s has a connection open already; retry later", addr);
-	else
-		rc = 0;
-	if (rc == 0) {
-		snprintf(s->conns[s->nconns].addr, sizeof(s->conns[s->nconns].addr), "%s", addr);
-		s->conns[s->nconns].port = port;
-		s->nconns++;
-	} else {
-		s->refused++;
-		int64_t now = fsutil_now_ns();
-		if (now - s->refused_log_ns >= 10000000000LL) {
-			refused = s->refused - s->refused_logged;
-			s->refused_logged = s->refused;
-			s->refused_log_ns = now;
-		}
-	}
-	pthread_mutex_unlock(&s->cmu);
-	if (refused > 0)
-		log_line(LOG_WARN, "connections refused with 503",
-			 (struct log_field[]){ LOG_I("count", (long long)refused), LOG_S("last", why) }, 2);
-	return rc;
-}
-
-/* accept(2) for CivetWeb's master thread (see accept_gate): the next connection, or -1 with errno
- * EAGAIN when it was refused with a 503 (CivetWeb then waits for the next one). Outside serve, and
- * for a connection whose address cannot be read, plain accept. */
-int accept(int fd, __SOCKADDR_ARG sa, socklen_t *restrict len)
-{
-	struct serve *s = atomic_load(&accept_gate);
-	struct sockaddr_storage peer;
-	socklen_t plen = sizeof(peer);
-	char addr[SERVE_ADDR_LEN], why[160];
-	int port, c;
-
-	if (s == NULL)
-		return accept4(fd, sa, len, 0);
-	c = accept4(fd, (struct sockaddr *)&peer, &plen, 0);
-	if (c < 0)
-		return c;
-	if (sa.__sockaddr__ != NULL && len != NULL) {
-		memcpy(sa.__sockaddr__, &peer, plen < *len ? plen : *len);
-		*len = plen;
-	}
-	if (endpoint((struct sockaddr *)&peer, plen, addr, sizeof(addr), &port) < 0)
-		return c;
-	if (admit(s, addr, port, why, sizeof(why)) == 0)
-		return c;
-	refuse_now(c, why);
-	errno = EAGAIN;
-	return -1;
-}
-
 /* A marker in CivetWeb's user connection data: the connection holds a live slot. */
 static char live_slot_marker;
 
@@ -295,15 +161,7 @@ static void on_connection_close(const struct mg_connection *c)
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	int live = mg_get_user_connection_data(c) == &live_slot_marker;
 
-	pthread_mutex_lock(&s->cmu);
-	for (int i = 0; ri != NULL && i < s->nconns; i++) {
-		if (s->conns[i].port == ri->remote_port && strcmp(s->conns[i].addr, ri->remote_addr) == 0) {
-			s->conns[i] = s->conns[--s->nconns];
-			break;
-		}
-	}
-	s->nlive -= live;
-	pthread_mutex_unlock(&s->cmu);
+	httpgate_closed(s->gate, ri != NULL ? ri->remote_addr : NULL, ri != NULL ? ri->remote_port : 0, live);
 }
 
 /* The client wants a WebSocket. */
@@ -327,7 +185,6 @@ static int on_begin_request(struct mg_connection *c)
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	const char *cl = mg_get_header(c, "Content-Length");
 	char why[160];
-	int full;
 
 	if (mg_get_header(c, "Transfer-Encoding") != NULL || (cl != NULL && strspn(cl, "0") != strlen(cl))) {
 		mg_disable_connection_keep_alive(c);
@@ -337,13 +194,7 @@ static int on_begin_request(struct mg_connection *c)
 		mg_disable_connection_keep_alive(c);
 		return 0;
 	}
-	pthread_mutex_lock(&s->cmu);
-	full = s->nlive >= s->max_live;
-	if (!full)
-		s->nlive++;
-	s->refused += (uint64_t)full;
-	pthread_mutex_unlock(&s->cmu);
-	if (full) {
+	if (httpgate_take_live(s->gate) < 0) {
 		mg_disable_connection_keep_alive(c);
 		snprintf(why, sizeof(why), "too many live clients (at most %d); poll GET /api/live instead",
 			 s->max_live);
@@ -450,10 +301,7 @@ static int handle_metrics(struct mg_connection *c, void *cbdata)
 	char *text = metrics_render(&src, &len);
 	if (text == NULL)
 		return send_error(c, 500, NULL, "out of memory");
-	pthread_mutex_lock(&s->cmu);
-	open = s->nconns;
-	refused = s->refused;
-	pthread_mutex_unlock(&s->cmu);
+	httpgate_counts(s->gate, &open, &refused);
 	n = snprintf(own, sizeof(own),
 		     "# HELP pcapstream_http_connections Connections open to the dashboard (serve) now.\n"
 		     "# TYPE pcapstream_http_connections gauge\n"
@@ -785,7 +633,6 @@ int cmd_serve(int argc, char **argv)
 	int rc = 2;
 
 	pthread_mutex_init(&s.ws_mu, NULL);
-	pthread_mutex_init(&s.cmu, NULL);
 	int pa = parse_args(argc, argv, &o, &s, &lf);
 	if (pa != 0) {
 		rc = pa > 0 ? 0 : 2;
@@ -807,13 +654,10 @@ int cmd_serve(int argc, char **argv)
 	if (access(probe, R_OK) != 0)
 		log_line(LOG_WARN, "ECharts is not installed: the charts will not draw (run `make web`)",
 			 (struct log_field[]){ LOG_S("missing", probe) }, 1);
-	s.threads = (int)o.threads;
-	s.per_client = (int)o.per_client;
-	s.max_live = s.threads / SERVE_LIVE_SHARE;
-	s.ws = calloc((size_t)s.max_live, sizeof(*s.ws));
-	s.max_conns = s.threads + SERVE_QUEUE;
-	s.conns = calloc((size_t)s.max_conns, sizeof(*s.conns));
-	if (s.ws == NULL || s.conns == NULL) {
+	s.gate = httpgate_new((int)o.threads, (int)o.per_client, SERVE_QUEUE);
+	s.max_live = s.gate != NULL ? httpgate_max_live(s.gate) : 0;
+	s.ws = calloc((size_t)s.max_live + 1, sizeof(*s.ws));
+	if (s.gate == NULL || s.ws == NULL) {
 		fprintf(stderr, "pcapstream serve: out of memory\n");
 		goto out;
 	}
@@ -857,7 +701,7 @@ int cmd_serve(int argc, char **argv)
 		"yes",
 		NULL,
 	};
-	atomic_store(&accept_gate, &s);
+	httpgate_install(s.gate);
 	ctx = mg_start(&cbs, &s, mgopts);
 	if (ctx == NULL) {
 		fprintf(stderr,
@@ -884,11 +728,10 @@ int cmd_serve(int argc, char **argv)
 out:
 	if (ctx != NULL)
 		mg_stop(ctx);
-	atomic_store(&accept_gate, NULL);
+	httpgate_install(NULL);
 	live_stop(s.live);
 	free(s.ws);
-	free(s.conns);
-	pthread_mutex_destroy(&s.cmu);
+	httpgate_free(s.gate);
 	pthread_mutex_destroy(&s.ws_mu);
 	return rc;
 }

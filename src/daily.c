@@ -86,18 +86,6 @@ int daily_range(const char *from, const char *to, int64_t *d0, int64_t *d1, char
 	return 0;
 }
 
-/* The value of a hex digit, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode the n bytes at s into out (outlen bytes, NUL-terminated); '+' is a space.
  * Returns 0, or -1 with why when an escape is not %XX, a byte decodes to a control character
  * (NUL included: it would cut the value short) or the value does not fit. */
@@ -108,8 +96,8 @@ static int url_decode(const char *s, size_t n, char *out, size_t outlen, char *w
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
 		if (c == '%') {
-			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < n ? fsutil_hexval(s[i + 1]) : -1;
+			int lo = i + 2 < n ? fsutil_hexval(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				snprintf(why, whylen, "a %% not followed by two hex digits");
 				return -1;

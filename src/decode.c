@@ -277,6 +277,98 @@ static void decode_pppoe(const uint8_t *p, size_t n, struct row *r, int depth)
 	decode_ppp_proto(rd16(p + 6), p + 8, n - 2, r, depth);
 }
 
+/* MACsec (IEEE 802.1AE) SecTAG: TCI/AN, short length, packet number, and the SCI when the TCI's
+ * SC bit says so. Without encryption (E) or changed text (C) the secure data is the user
+ * frame's EtherType and payload, decoded as tshark does; otherwise the row says MACsec. */
+static void decode_macsec(const uint8_t *p, size_t n, struct row *r, int depth)
+{
+	size_t hdr;
+
+	if (n < 6) {
+		ROW_SET(r, network_type, 0x88e5);
+		return;
+	}
+	hdr = (p[0] & 0x20) ? 14 : 6;
+	if ((p[0] & 0x0c) != 0 || n < hdr + 2) {
+		ROW_SET(r, network_type, 0x88e5);
+		return;
+	}
+	if (p[1] != 0 && hdr + (p[1] & 0x3f) <= n && (p[1] & 0x3f) >= 2)
+		n = hdr + (p[1] & 0x3f); /* short length: the secure data is shorter than 48 bytes */
+	decode_ethertype(rd16(p + hdr), p + hdr + 2, n - hdr - 2, r, depth + 1);
+}
+
+/* Network Service Header (RFC 8300): base and service path headers, metadata, then the next
+ * protocol (IPv4, IPv6, Ethernet, NSH, MPLS). An inner Ethernet header's addresses are not the
+ * row's: only its EtherType is followed. */
+static void decode_nsh(const uint8_t *p, size_t n, struct row *r, int depth)
+{
+	size_t len;
+
+	if (n < 8 || depth > DECODE_MAX_DEPTH) {
+		ROW_SET(r, network_type, 0x894f);
+		return;
+	}
+	len = (size_t)(p[1] & 0x3f) * 4;
+	if (len < 8 || len > n) {
+		ROW_SET(r, network_type, 0x894f);
+		return;
+	}
+	switch (p[3]) {
+	case 1:
+		decode_ipv4(p + len, n - len, r);
+		break;
+	case 2:
+		decode_ipv6(p + len, n - len, r);
+		break;
+	case 3:
+		if (n - len >= 14)
+			decode_ethertype(rd16(p + len + 12), p + len + 14, n - len - 14, r, depth + 1);
+		else
+			ROW_SET(r, network_type, 0x894f);
+		break;
+	case 4:
+		decode_nsh(p + len, n - len, r, depth + 1);
+		break;
+	case 5:
+		decode_mpls(p + len, n - len, r);
+		break;
+	default:
+		ROW_SET(r, network_type, 0x894f);
+		break;
+	}
+}
+
+/* Arista vendor-specific header (EtherType 0xd28b): sub-type 1 is a timestamp, 64-bit (versions
+ * 0x0010, 0x0110) or 48-bit (0x0020, 0x0120), then the original EtherType. */
+static void decode_arista(const uint8_t *p, size_t n, struct row *r, int depth)
+{
+	size_t ts;
+
+	if (n < 4 || rd16(p) != 1) {
+		ROW_SET(r, network_type, 0xd28b);
+		return;
+	}
+	switch (rd16(p + 2)) {
+	case 0x0010: /* 64-bit TAI */
+	case 0x0110: /* 64-bit UTC */
+		ts = 8;
+		break;
+	case 0x0020: /* 48-bit TAI */
+	case 0x0120: /* 48-bit UTC */
+		ts = 6;
+		break;
+	default: /* an unknown version: where the EtherType is, is unknown (tshark stops too) */
+		ts = 0;
+		break;
+	}
+	if (ts == 0 || n < 4 + ts + 2) {
+		ROW_SET(r, network_type, 0xd28b);
+		return;
+	}
+	decode_ethertype(rd16(p + 4 + ts), p + 6 + ts, n - 6 - ts, r, depth + 1);
+}
+
 static void decode_ethertype(uint16_t et, const uint8_t *p, size_t n, struct row *r, int depth)
 {
 	if (depth > DECODE_MAX_DEPTH)
@@ -309,6 +401,15 @@ static void decode_ethertype(uint16_t et, const uint8_t *p, size_t n, struct row
 		break;
 	case 0x8864:
 		decode_pppoe(p, n, r, depth);
+		break;
+	case 0x88e5:
+		decode_macsec(p, n, r, depth);
+		break;
+	case 0x894f:
+		decode_nsh(p, n, r, depth);
+		break;
+	case 0xd28b:
+		decode_arista(p, n, r, depth);
 		break;
 	default:
 		ROW_SET(r, network_type, et);

@@ -47,7 +47,18 @@ struct candidate {
 	uint64_t size;
 	int64_t mtime_ns;
 	size_t heap_i; /* its place in engine.last */
+	/* the file as it was fingerprinted, when its key can be trusted at batch time (see trusted()) */
+	int sig_ok;
+	uint64_t dev, ino;
+	int64_t ctime_ns;
 };
+
+/* A file whose inode was last changed at least this long before it was fingerprinted is trusted
+ * to hold that content at batch time while device, inode, size and ctime are the same (any
+ * write changes ctime), so it is not hashed a second time. A more recent change may share its
+ * ctime with a write made while it was hashed (file systems stamp ctime from a coarse clock, some
+ * to the second): such a file is hashed again before it is read. */
+#define ENGINE_RACY_NS 2000000000LL
 
 struct known {
 	uint64_t size;
@@ -300,22 +311,7 @@ static int open_for_writing(const char *path)
 
 static int capture_magic(const unsigned char *m, size_t n)
 {
-	static const unsigned char magics[][4] = {
-		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 }, /* pcap, microseconds */
-		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d }, /* pcap, nanoseconds */
-		{ 0x34, 0xcd, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xcd, 0x34 }, /* modified (Kuznetzov) pcap */
-		{ 0x0a, 0x0d, 0x0d, 0x0a },				/* pcapng section header */
-	};
-
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return 1; /* gzip: what is inside is checked when it is read */
-	if (n < 4)
-		return 0;
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
-		if (memcmp(m, magics[i], 4) == 0)
-			return 1;
-	}
-	return 0;
+	return capture_sniff(m, n);
 }
 
 static void remember(struct engine *e, const char *path, uint64_t size, int64_t mtime_ns, const char *key)
@@ -360,6 +356,37 @@ static void wait_for(struct engine *e, const char *path, uint64_t size, int64_t 
 
 /* A complete file: identify it and queue it, or skip or quarantine it. again: it was looked at
  * before, as a copy of a queued file (see wait_for), and that copy was logged then. */
+/* Whether p1 and p2 name the same file: equal, or one relative (checkpoints written before 0.2
+ * kept the folder as given) and the other ending in it. */
+static int same_path(const char *p1, const char *p2)
+{
+	size_t n1 = strlen(p1), n2 = strlen(p2);
+
+	if (strcmp(p1, p2) == 0)
+		return 1;
+	if (n1 > n2 && p2[0] != '/' && p1[n1 - n2 - 1] == '/' && strcmp(p1 + n1 - n2, p2) == 0)
+		return 1;
+	return n2 > n1 && p1[0] != '/' && p2[n2 - n1 - 1] == '/' && strcmp(p2 + n2 - n1, p1) == 0;
+}
+
+/* Upgrade: a registry written before identity covered the whole capture keys a file by its first
+ * 64 KiB and size. The entry under that key counts for the file at path only when it was
+ * recorded for the same path (else two captures sharing a head and a size would be one, the loss
+ * this version ends). Returns that entry and copies its key into key, or NULL. */
+static const struct registry_entry *legacy_entry(struct engine *e, const struct fingerprint *fp, const char *path,
+						 char key[40])
+{
+	const struct registry_entry *re;
+	char lkey[40];
+
+	fingerprint_legacy_key(fp, lkey);
+	re = registry_get(e->reg, lkey);
+	if (re == NULL || re->state == 0 || !same_path(re->path, path))
+		return NULL;
+	memcpy(key, lkey, sizeof(lkey));
+	return re;
+}
+
 static void take(struct engine *e, const char *path, const struct stat *st, int again)
 {
 	unsigned char magic[4];
@@ -398,15 +425,18 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 		return;
 	}
 	if (got <= 0 || !capture_magic(magic, (size_t)got)) {
-		snprintf(err, sizeof(err), "not a pcap, pcapng or gzip file (first bytes %02x %02x %02x %02x)",
-			 got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0,
-			 got > 3 ? magic[3] : 0);
+		snprintf(
+		    err, sizeof(err),
+		    "not a pcap or pcapng capture, plain or gzip/zstd/lz4-compressed (first bytes %02x %02x %02x %02x)",
+		    got > 0 ? magic[0] : 0, got > 1 ? magic[1] : 0, got > 2 ? magic[2] : 0, got > 3 ? magic[3] : 0);
 		quarantine(e, path, err, 0);
 		return;
 	}
 	fingerprint_key(&fp, key);
 	re = registry_get(e->reg, key);
-	if (re != NULL && re->state == REGISTRY_QUARANTINED && strcmp(re->path, path) != 0 &&
+	if (re == NULL && fp.head_hash != fp.hash)
+		re = legacy_entry(e, &fp, path, key);
+	if (re != NULL && re->state == REGISTRY_QUARANTINED && !same_path(re->path, path) &&
 	    e->cfg->mode == ENGINE_WATCH) {
 		/* the same bad content under another name: it goes where the first copy went */
 		char why[4400];
@@ -417,7 +447,7 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	}
 	if (re != NULL && re->state != 0) {
 		remember(e, path, fp.size, mtime_of(st), key);
-		if (strcmp(re->path, path) != 0 && !again) {
+		if (!same_path(re->path, path) && !again) {
 			log_line(LOG_INFO,
 				 re->state == REGISTRY_INGESTED ? "skipped: same content already ingested"
 								: "skipped: same content already quarantined",
@@ -457,6 +487,10 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	snprintf(c->key, sizeof(c->key), "%s", key);
 	c->size = fp.size;
 	c->mtime_ns = mtime_of(st);
+	c->sig_ok = fp.ctime_ns < fp.taken_ns - ENGINE_RACY_NS;
+	c->dev = fp.dev;
+	c->ino = fp.ino;
+	c->ctime_ns = fp.ctime_ns;
 	if (c->path == NULL || strmap_put(e->pending, key, c, NULL) < 0) {
 		candidate_free(c);
 		return;
@@ -734,7 +768,11 @@ static json_t *plan_batch(struct engine *e, uint64_t batch, int unlimited)
 		bytes += f->size;
 		json_t *o = json_pack("{s:s,s:I,s:I}", "key", f->key, "size", (json_int_t)f->size, "mtime_ns",
 				      (json_int_t)f->mtime_ns);
-		if (o == NULL || json_set_path(o, "path", f->path) < 0 || json_array_append_new(files, o) < 0) {
+		char sig[80];
+		snprintf(sig, sizeof(sig), "%llu:%llu:%lld", (unsigned long long)f->dev, (unsigned long long)f->ino,
+			 (long long)f->ctime_ns);
+		if (o == NULL || (f->sig_ok && json_object_set_new(o, "sig", json_string(sig)) < 0) ||
+		    json_set_path(o, "path", f->path) < 0 || json_array_append_new(files, o) < 0) {
 			json_decref(plan); /* out of memory: the files stay pending */
 			plan = NULL;
 			goto out;
@@ -786,30 +824,60 @@ static int deliver(struct engine *e, char *err, size_t errlen)
 enum file_status { FILE_OK, FILE_TRUNCATED, FILE_CORRUPT, FILE_UNREADABLE, FILE_CHANGED };
 static const char *const file_status_names[] = { "ok", "truncated", "corrupt", "unreadable", "changed" };
 
-/* Read one planned file into the sinks. Returns 0 with *status, *frames and (for problems) a
- * message in why; -1 if a sink failed (message in err); 1 if a stop was requested. */
-static int process_file(struct engine *e, const char *path, const char *key, enum file_status *status, uint64_t *frames,
-			char *why, size_t whylen, char *err, size_t errlen)
+/* Whether the open file fd is still what was fingerprinted for the plan (sig, "dev:ino:ctime_ns"
+ * as plan_batch() wrote it, or NULL when the key must be checked) at size bytes. */
+static int trusted(int fd, const char *sig, uint64_t size)
+{
+	unsigned long long dev, ino;
+	long long ctime_ns;
+	struct stat st;
+
+	if (sig == NULL || sscanf(sig, "%llu:%llu:%lld", &dev, &ino, &ctime_ns) != 3 || fstat(fd, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino && (uint64_t)st.st_size == size &&
+	       (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec == ctime_ns;
+}
+
+/* Read one planned file (sig and size as planned) into the sinks. Returns 0 with *status,
+ * *frames and (for problems) a message in why; -1 if a sink failed (message in err); 1 if a stop
+ * was requested. */
+static int process_file(struct engine *e, const char *path, const char *key, const char *sig, uint64_t size,
+			enum file_status *status, uint64_t *frames, char *why, size_t whylen, char *err, size_t errlen)
 {
 	struct capture *cap = NULL;
 	struct capture_pkt pkt;
 	struct fingerprint fp;
 	char fkey[40], name[1024];
-	int dlt, st, rc = 0;
+	int dlt, st, fd, rc = 0;
 
 	*frames = 0;
 	why[0] = '\0';
 	/* pcap.file is JSON text: a name that is not UTF-8 shows its other bytes as \xHH */
 	fsutil_display_name(fsutil_basename(path), name, sizeof(name));
-	if (capture_open(path, &cap, &fp, why, whylen) < 0) {
-		*status = access(path, F_OK) == 0 ? FILE_UNREADABLE : FILE_CHANGED;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		*status = errno == ENOENT ? FILE_CHANGED : FILE_UNREADABLE;
 		goto out;
 	}
-	fingerprint_key(&fp, fkey);
-	if (strcmp(fkey, key) != 0) {
-		snprintf(why, whylen, "content changed since it was planned (now %s)", fkey);
-		*status = FILE_CHANGED;
-		goto out;
+	/* The planned key's hash (the part before ':') is what the rows' ids are made of. */
+	snprintf(fp.hex, sizeof(fp.hex), "%.16s", key);
+	if (trusted(fd, sig, size)) {
+		if (capture_open_fd(fd, &cap, NULL, why, whylen) < 0) {
+			*status = FILE_UNREADABLE;
+			goto out;
+		}
+	} else {
+		if (capture_open_fd(fd, &cap, &fp, why, whylen) < 0) {
+			*status = access(path, F_OK) == 0 ? FILE_UNREADABLE : FILE_CHANGED;
+			goto out;
+		}
+		fingerprint_key(&fp, fkey);
+		if (strcmp(fkey, key) != 0) {
+			snprintf(why, whylen, "content changed since it was planned (now %s)", fkey);
+			*status = FILE_CHANGED;
+			goto out;
+		}
 	}
 	dlt = capture_datalink(cap);
 	for (;;) {
@@ -915,7 +983,9 @@ static int run_batch(struct engine *e, uint64_t batch, json_t *plan, json_t **re
 				rc = -2;
 				break;
 			}
-			rc = process_file(e, path, key, &status, &frames, why, sizeof(why), err, sizeof(err));
+			rc = process_file(e, path, key, json_string_value(json_object_get(f, "sig")),
+					  (uint64_t)json_integer_value(json_object_get(f, "size")), &status, &frames,
+					  why, sizeof(why), err, sizeof(err));
 			if (rc != 0)
 				break;
 			*rows += frames;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fsutil.h"
+#include "rowfmt.h"
 
 int fsutil_fsync_dir(const char *path)
 {
@@ -331,47 +332,13 @@ void fsutil_format_day(int64_t day, char *out, size_t outlen)
 	strftime(out, outlen, "%Y-%m-%d", &tm);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 int fsutil_is_utf8(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(u + i, n - i);
+		size_t l = rowfmt_utf8_len(u + i, n - i);
 		if (l == 0)
 			return 0;
 		i += l;
@@ -389,7 +356,7 @@ int fsutil_display_name(const char *s, char *out, size_t outlen)
 	if (outlen == 0)
 		return -1;
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(u + i, n - i);
+		size_t l = rowfmt_utf8_len(u + i, n - i);
 		if (l == 0) {
 			if (o + 4 >= outlen)
 				goto out;
@@ -427,7 +394,7 @@ int fsutil_hex_encode(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-static int hexval(char c)
+int fsutil_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -445,7 +412,7 @@ int fsutil_hex_decode(const char *hex, char *out, size_t outlen)
 	if (n % 2 != 0 || outlen < n / 2 + 1)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = fsutil_hexval(hex[2 * i]), lo = fsutil_hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 			return -1;
 		out[i] = (char)(hi << 4 | lo);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "fsutil.h"
 #include "metrics.h"
+#include "redact.h"
 #include "status.h"
 
 /* One source of numbers: a checkpoint's status or a realtime stats.json. */
@@ -27,18 +28,6 @@ static void put_label(FILE *f, const char *key, const char *v, int first)
 			fputc(*p, f);
 	}
 	fputc('"', f);
-}
-
-/* A sink spec without user:password@ (MongoDB URIs may carry credentials). */
-static void redact(const char *spec, char *out, size_t outlen)
-{
-	const char *scheme = strstr(spec, "://"), *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme != NULL ? strchr(scheme + 3, '/') : NULL;
-
-	if (at != NULL && (slash == NULL || at < slash))
-		snprintf(out, outlen, "%.*s***%s", (int)(scheme + 3 - spec), spec, at);
-	else
-		snprintf(out, outlen, "%s", spec);
 }
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
@@ -85,7 +74,7 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 		json_object_foreach(json_object_get(totals(&srcs[i]), "sinks"), k, v)
 		{
 			char spec[1024];
-			redact(k, spec, sizeof(spec));
+			redact_text(k, spec, sizeof(spec)); /* older checkpoints may name a sink with its password */
 			sample(f, "pcapstream_sink_rows_total", &srcs[i], "sink", spec,
 			       (long long)json_integer_value(v));
 		}

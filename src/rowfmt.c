@@ -136,8 +136,7 @@ size_t rowfmt_time_text(char *out, int64_t ns)
 	return (size_t)(e - out);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t rowfmt_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	size_t len;
@@ -197,7 +196,7 @@ char *rowfmt_str(char *p, const char *s)
 			i++;
 			continue;
 		}
-		size_t l = utf8_seq(u + i, n - i);
+		size_t l = rowfmt_utf8_len(u + i, n - i);
 		if (l == 0) {
 			p = rowfmt_lit(p, "\\ufffd", 6);
 			i++;
@@ -219,7 +218,7 @@ int rowfmt_bson_str(bson_t *doc, const char *key, const char *s)
 	size_t i = 0, o = 0;
 
 	while (i < n) {
-		size_t l = u[i] == 0 ? 0 : utf8_seq(u + i, n - i);
+		size_t l = u[i] == 0 ? 0 : rowfmt_utf8_len(u + i, n - i);
 		if (l == 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
 			o += 3;

@@ -59,6 +59,8 @@ struct sink_es {
 	int cached_flows;
 	char cached_index[200];
 	int64_t backoff_ms;
+	char *scratch; /* one row's JSON for a dead letter written here (rows without @timestamp) */
+	size_t scratch_cap;
 };
 
 static void es_close(void *state);
@@ -228,25 +230,54 @@ static void sleep_ms(int64_t ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The batch's dead-letter file, opened on first use. 0, or -1 after fail(). */
+static int dlq_open(struct sink_es *s)
+{
+	char err[512];
+
+	if (s->dlq != NULL)
+		return 0;
+	snprintf(s->dlq_final, sizeof(s->dlq_final), "%s/es-%010llu.ndjson", s->dlq_dir, (unsigned long long)s->batch);
+	snprintf(s->dlq_tmp, sizeof(s->dlq_tmp), "%s.tmp", s->dlq_final);
+	s->dlq = fopen(s->dlq_tmp, "w");
+	if (s->dlq == NULL) {
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+		fail(s, "cannot create dead-letter file %s: %s", s->dlq_tmp, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A row without @timestamp (its capture time is outside what a row holds: error.message says
+ * so) has no daily index: it goes to the dead-letter file with that reason instead of being sent.
+ * buf holds at least ROW_JSON_MAX bytes. */
+static void dead_letter_row(struct sink_es *s, const struct row *row, char *buf)
+{
+	json_t *error;
+	char *errtext;
+
+	if (dlq_open(s) < 0)
+		return;
+	error = json_pack("{s:s,s:s}", "type", "no_timestamp", "reason",
+			  (row->has & ROW_HAS_error_message) ? row->error_message : "the row has no @timestamp");
+	errtext = error != NULL ? json_dumps(error, JSON_COMPACT) : NULL;
+	size_t n = row_to_json(row, buf, 1);
+	fprintf(s->dlq, "{\"batch\":%llu,\"status\":0,\"error\":%s,\"action\":null,\"doc\":%.*s}\n",
+		(unsigned long long)s->batch, errtext != NULL ? errtext : "null", (int)n, buf);
+	free(errtext);
+	json_decref(error);
+	s->stats.dead_letters++;
+}
+
 /* Write item i of r to the dead-letter file with the error ES gave. */
 static void dead_letter(struct sink_es *s, struct es_req *r, size_t i, long status, json_t *error)
 {
-	char err[512];
 	const char *action = r->body + r->starts[i];
 	const char *doc = memchr(action, '\n', r->starts[i + 1] - r->starts[i]);
 	size_t doclen;
 
-	if (s->dlq == NULL) {
-		snprintf(s->dlq_final, sizeof(s->dlq_final), "%s/es-%010llu.ndjson", s->dlq_dir,
-			 (unsigned long long)s->batch);
-		snprintf(s->dlq_tmp, sizeof(s->dlq_tmp), "%s.tmp", s->dlq_final);
-		s->dlq = fopen(s->dlq_tmp, "w");
-		if (s->dlq == NULL) {
-			snprintf(err, sizeof(err), "%s", strerror(errno));
-			fail(s, "cannot create dead-letter file %s: %s", s->dlq_tmp, err);
-			return;
-		}
-	}
+	if (dlq_open(s) < 0)
+		return;
 	doc = doc != NULL ? doc + 1 : action;
 	doclen = (size_t)(r->body + r->starts[i + 1] - doc);
 	while (doclen > 0 && doc[doclen - 1] == '\n')
@@ -437,6 +468,14 @@ static int es_write(void *state, const struct row *rows, size_t n, char *err, si
 
 	for (size_t i = 0; i < n && s->failure[0] == '\0'; i++) {
 		const struct row *row = &rows[i];
+		if (!(row->has & ROW_HAS_timestamp)) {
+			if (grow((void **)&s->scratch, &s->scratch_cap, ROW_JSON_MAX + 1, 1) < 0) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			dead_letter_row(s, row, s->scratch);
+			continue;
+		}
 		int flows = (row->has & ROW_HAS_event_dataset) && strcmp(row->event_dataset, "pmacct") == 0;
 		int64_t day = rowfmt_floor_div(row->timestamp, 86400000000000LL);
 		if (day != s->cached_day || flows != s->cached_flows) {
@@ -533,6 +572,7 @@ static void es_close(void *state)
 	curl_slist_free_all(s->hdrs);
 	free(s->reqs);
 	free(s->dlq_dir);
+	free(s->scratch);
 	free(s);
 }
 

@@ -105,6 +105,42 @@ static const uint8_t eth_vxlan[] = { ETH(0x0800), IPV4(17, 64), 0xc0, 0x00, 0x12
 /* IP-in-IP (protocol 4). */
 static const uint8_t eth_ipip[] = { ETH(0x0800), IPV4(4, 40), IPV4(17, 20) };
 
+/* MACsec (802.1AE) integrity only: SecTAG TCI 0x20 (SC, not E/C), short length 0, packet number
+ * 68, SCI 2e:b7:3f:39:95:c3 port 1, then the user frame's EtherType 0x0800, IPv4/UDP and a
+ * 16-byte ICV. tshark decodes the IP packet inside. */
+#define ICV16 0xde, 0xba, 0x93, 0x24, 0x0f, 0xad, 0x9a, 0x4c, 0x3b, 0x74, 0x72, 0x2f, 0x74, 0x70, 0x75, 0x2b
+static const uint8_t eth_macsec_sci_udp[] = { ETH(0x88e5), 0x20,	 0x00,	 0,    0,    0,	   68,	 0x2e,
+					      0xb7,	   0x3f,	 0x39,	 0x95, 0xc3, 0x00, 0x01, 0x08,
+					      0x00,	   IPV4(17, 28), UDP(8), ICV16 };
+/* MACsec without SCI (TCI 0x00, end station), packet number 1, then IPv4/UDP and the ICV. */
+static const uint8_t eth_macsec_udp[] = {
+	ETH(0x88e5), 0x00, 0x00, 0, 0, 0, 1, 0x08, 0x00, IPV4(17, 28), UDP(8), ICV16
+};
+/* MACsec encrypted (TCI 0x2c: SC, E, C): the secure data is ciphertext. */
+static const uint8_t eth_macsec_enc[] = { ETH(0x88e5), 0x2c, 0x00, 0,	 0,    0,    2,	   0x2e, 0xb7, 0x3f,
+					  0x39,	       0x95, 0xc3, 0x00, 0x01, 0x8f, 0x12, 0x77, 0x01, ICV16 };
+/* IPv6 jumbogram as Linux BIG TCP writes it: payload length 0, hop-by-hop header with a Jumbo
+ * Payload option (0xc2, length 4) of 70028 bytes, then TCP; only 20 bytes of TCP captured. */
+static const uint8_t eth_ipv6_jumbo_tcp[] = {
+	ETH(0x86dd), IPV6(0, 0), 6, 0, 0xc2, 4, 0x00, 0x01, 0x11, 0x8c, TCP_SYNACK
+};
+/* UDP jumbogram (RFC 2675): UDP length 0 as well. */
+static const uint8_t eth_ipv6_jumbo_udp[] = { ETH(0x86dd), IPV6(0, 0), 17, 0, 0xc2, 4, 0x00, 0x01, 0x11, 0x8c, UDP(0) };
+
+/* NSH (RFC 8300): version 0, length 6 words (24 bytes: base, service path, 16 bytes of MD type 1
+ * context), next protocol 1 (IPv4), then IPv4/UDP. */
+static const uint8_t eth_nsh_udp[] = {
+	ETH(0x894f), 0x0f, 0xc6, 0x01, 0x01, 0x00, 0x00, 0x01, 0xff,	     0,	    0, 0, 0, 0, 0, 0, 0,
+	0,	     0,	   0,	 0,    0,    0,	   0,	 0,    IPV4(17, 28), UDP(8)
+};
+/* Arista vendor-specific header (0xd28b): sub-type 1 (timestamp), version 0x0010 (64-bit TAI),
+ * seconds and nanoseconds, then EtherType 0x0800 and IPv4/UDP. */
+static const uint8_t eth_arista_udp[] = { ETH(0xd28b), 0x00, 0x01, 0x00, 0x10, 0x5c, 0xee,	   0xed,  0x57,
+					  0x38,	       0x4f, 0x59, 0xc8, 0x08, 0x00, IPV4(17, 28), UDP(8) };
+/* The same with version 0x0011, which tshark does not know: not decoded further. */
+static const uint8_t eth_arista_unknown[] = { ETH(0xd28b), 0x00, 0x01, 0x00, 0x11, 0x5c, 0xee,	       0xed,  0x57,
+					      0x38,	   0x4f, 0x59, 0xc8, 0x08, 0x00, IPV4(17, 28), UDP(8) };
+
 /* Linux cooked v1: outgoing (4), ARPHRD_ETHER, address length 6, address, protocol 0x0800. */
 static const uint8_t sll_udp[] = { 0,	 4,    0,    1, 0, 6,	 0x66, 0x77,	     0x88,
 				   0x99, 0xaa, 0xbb, 0, 0, 0x08, 0x00, IPV4(17, 28), UDP(8) };
@@ -304,6 +340,19 @@ static const struct decode_case cases[] = {
 	     "{\"source\":{" V4 "," MACS_SRC "},\"destination\":{" V4D "," MACS_DST "},"
 	     "\"network\":{\"type\":\"ipv4\",\"transport\":\"ipv4\",\"iana_number\":\"4\"},"
 	     "\"ip\":{\"tos\":16,\"ttl\":64}}"),
+	CASE("eth macsec with sci", DECODE_DLT_EN10MB, eth_macsec_sci_udp, ETH_UDP_ROW("")),
+	CASE("eth macsec without sci", DECODE_DLT_EN10MB, eth_macsec_udp, ETH_UDP_ROW("")),
+	CASE("eth macsec encrypted", DECODE_DLT_EN10MB, eth_macsec_enc,
+	     MACS_ONLY(",\"network\":{\"type\":\"0x88e5\"}")),
+	CASE("eth nsh ipv4", DECODE_DLT_EN10MB, eth_nsh_udp, ETH_UDP_ROW("")),
+	CASE("eth arista timestamp", DECODE_DLT_EN10MB, eth_arista_udp, ETH_UDP_ROW("")),
+	CASE("eth arista unknown version", DECODE_DLT_EN10MB, eth_arista_unknown,
+	     MACS_ONLY(",\"network\":{\"type\":\"0xd28b\"}")),
+	CASE("eth ipv6 jumbogram tcp", DECODE_DLT_EN10MB, eth_ipv6_jumbo_tcp, V6_TCP_ROW("," MACS_SRC, "," MACS_DST)),
+	CASE("eth ipv6 jumbogram udp", DECODE_DLT_EN10MB, eth_ipv6_jumbo_udp,
+	     "{\"source\":{" V6 ",\"port\":12345," MACS_SRC "},\"destination\":{" V6D ",\"port\":53," MACS_DST "},"
+	     "\"network\":{\"type\":\"ipv6\",\"transport\":\"udp\",\"iana_number\":\"17\"},"
+	     "\"ip\":{\"tos\":32,\"ttl\":64}}"),
 	CASE("linux sll", DECODE_DLT_LINUX_SLL, sll_udp,
 	     "{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53}," UDP_NET
 	     ",\"ip\":{\"tos\":16,\"ttl\":64}}"),

@@ -615,29 +615,26 @@ END_TEST
 Suite *engine_parts_suite(void)
 {
 	Suite *s = suite_create("engine-parts");
-	TCase *tc = tcase_create("parts");
 	int n = 0, nreg = 0;
 
 	while (config_cases[n].name != NULL)
 		n++;
 	while (reg_logs[nreg].what != NULL)
 		nreg++;
-	tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
-	tcase_add_test(tc, test_parse_duration);
-	tcase_add_test(tc, test_parse_size);
-	tcase_add_test(tc, test_atomic_write_and_names);
-	tcase_add_test(tc, test_strmap);
-	tcase_add_test(tc, test_ignored_names);
-	tcase_add_test(tc, test_registry_roundtrip_and_torn_line);
-	tcase_add_test(tc, test_registry_compaction);
-	tcase_add_loop_test(tc, test_registry_damage_table, 0, nreg);
-	tcase_add_test(tc, test_registry_torn_end_cut_and_raw_path);
-	tcase_add_test(tc, test_display_names_and_hex);
-	tcase_add_test(tc, test_file_sink);
-	tcase_add_loop_test(tc, test_config_table, 0, n);
-	tcase_add_test(tc, test_es_specs);
-	tcase_add_test(tc, test_es_credentials_and_index_names);
-	tcase_add_test(tc, test_config_defaults_file_and_precedence);
-	suite_add_tcase(s, tc);
+	testutil_add(s, test_parse_duration, 1);
+	testutil_add(s, test_parse_size, 1);
+	testutil_add(s, test_atomic_write_and_names, 1);
+	testutil_add(s, test_strmap, 1);
+	testutil_add(s, test_ignored_names, 1);
+	testutil_add(s, test_registry_roundtrip_and_torn_line, 1);
+	testutil_add(s, test_registry_compaction, 1);
+	testutil_add_loop(s, test_registry_damage_table, 0, nreg, 1);
+	testutil_add(s, test_registry_torn_end_cut_and_raw_path, 1);
+	testutil_add(s, test_display_names_and_hex, 1);
+	testutil_add(s, test_file_sink, 1);
+	testutil_add_loop(s, test_config_table, 0, n, 1);
+	testutil_add(s, test_es_specs, 1);
+	testutil_add(s, test_es_credentials_and_index_names, 1);
+	testutil_add(s, test_config_defaults_file_and_precedence, 1);
 	return s;
 }

@@ -292,7 +292,7 @@ Suite *pmacct_suite(void)
 
 	while (pm_cases[n].name != NULL)
 		n++;
-	testutil_add_loop(s, test_pmacct_table, 0, n);
+	testutil_add_loop(s, test_pmacct_table, 0, n, 0);
 	testutil_add(s, test_pmacct_timezone_and_ids, 0);
 	testutil_add(s, test_pmacct_flat_scanner_edges, 0);
 	testutil_add(s, test_pmacct_flat_scanner_mutations, 0);

@@ -45,6 +45,9 @@ static void full_row(struct row *r)
 	ROW_SET(r, kafka_topic, "netflow");
 	ROW_SET(r, kafka_partition, 2);
 	ROW_SET(r, kafka_offset, 9000000000LL);
+	ROW_SET(r, observer_ingress_interface_id, 1);
+	ROW_SET(r, observer_ingress_interface_name, "eth0");
+	ROW_SET(r, error_message, "capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no @timestamp");
 	r->id_prefix = "0123456789abcdef";
 	r->id_seq = 7;
 }
@@ -60,6 +63,9 @@ START_TEST(test_json_full_row)
 	    "\"vlan\":{\"id\":\"42\"}},\"tcp\":{\"flags\":24},\"ip\":{\"tos\":184,\"ttl\":63},"
 	    "\"icmp\":{\"type\":3,\"code\":1},"
 	    "\"pcap\":{\"file\":\"dump-\\\"a\\\"\\\\b\\u000a.pcap\",\"frame\":7,\"caplen\":96},"
+	    "\"observer\":{\"ingress\":{\"interface\":{\"id\":\"1\",\"name\":\"eth0\"}}},"
+	    "\"error\":{\"message\":\"capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no "
+	    "@timestamp\"},"
 	    "\"kafka\":{\"topic\":\"netflow\",\"partition\":2,\"offset\":9000000000},"
 	    "\"_id\":\"0123456789abcdef-7\"}";
 	char *out = malloc(ROW_JSON_MAX + 1);

@@ -30,10 +30,12 @@ void testutil_add(Suite *s, const TTest *t, int with_tmp)
 	suite_add_tcase(s, tc);
 }
 
-void testutil_add_loop(Suite *s, const TTest *t, int start, int end)
+void testutil_add_loop(Suite *s, const TTest *t, int start, int end, int with_tmp)
 {
 	TCase *tc = tcase_create(t->name);
 
+	if (with_tmp)
+		tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
 	tcase_add_loop_test(tc, t, start, end);
 	suite_add_tcase(s, tc);
 }

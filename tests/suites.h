@@ -22,6 +22,6 @@ void testutil_rmtmp(void);
 void testutil_add(Suite *s, const TTest *t, int with_tmp);
 
 /* The same for a loop test over [start, end) (one row of a table per iteration). */
-void testutil_add_loop(Suite *s, const TTest *t, int start, int end);
+void testutil_add_loop(Suite *s, const TTest *t, int start, int end, int with_tmp);
 
 #endif

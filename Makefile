@@ -123,6 +123,7 @@ test: deps
 	@for f in /dev/shm/mongoc-*; do p=$${f##*-}; [ ! -e "$$f" ] || [ -d "/proc/$$p" ] || rm -f "$$f"; done
 	$(MAKE) format-check check valgrind-test
 	$(MAKE) test-asan
+	$(MAKE) torture-smoke
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 	$(MAKE) itest
 

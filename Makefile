@@ -35,7 +35,7 @@ help:
 	@echo "make run           install dependencies, build, and watch ./spool (seeded from samples/) into ./out"
 	@echo "make test          install dependencies, then everything below: check, valgrind, ASan/UBSan, fuzz, itest"
 	@echo "make check         the tests that need no network, no services and no sudo (a few minutes):"
-	@echo "                   unit, CLI, schema, Kibana objects, corpus differential, engine"
+	@echo "                   unit, CLI, schema, Kibana objects, corpus differential, engine, dashboard robustness"
 	@echo "                   one unit suite or test: CK_RUN_SUITE=row [CK_RUN_CASE=test_ip_format] make unit-test"
 	@echo "                   one engine test:        tests/engine-test --bin build/pcapstream --only tcpdump_rotation"
 	@echo "                   (the integration suites take --only too: tests/itest build/pcapstream es-test --only NAME)"

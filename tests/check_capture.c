@@ -861,26 +861,23 @@ END_TEST
 Suite *capture_suite(void)
 {
 	Suite *s = suite_create("capture");
-	TCase *tc = tcase_create("files");
 	int n = 0, m = 0, t = 0;
 
 	while (capture_cases[n].name != NULL)
 		n++;
 	while (bad_cases[m].name != NULL)
 		m++;
-	tcase_add_checked_fixture(tc, testutil_mktmp, testutil_rmtmp);
-	tcase_add_loop_test(tc, test_capture_formats, 0, n);
-	tcase_add_loop_test(tc, test_capture_bad, 0, m);
-	tcase_add_test(tc, test_capture_unreadable);
-	tcase_add_test(tc, test_fingerprint_whole_content);
-	tcase_add_test(tc, test_fingerprint_compressed_same);
-	tcase_add_test(tc, test_capture_zstd_skippable);
+	testutil_add_loop(s, test_capture_formats, 0, n, 1);
+	testutil_add_loop(s, test_capture_bad, 0, m, 1);
+	testutil_add(s, test_capture_unreadable, 1);
+	testutil_add(s, test_fingerprint_whole_content, 1);
+	testutil_add(s, test_fingerprint_compressed_same, 1);
+	testutil_add(s, test_capture_zstd_skippable, 1);
 	while (time_cases[t].name != NULL)
 		t++;
-	tcase_add_loop_test(tc, test_capture_pcap_times, 0, t);
-	tcase_add_test(tc, test_pcapng_interfaces);
-	tcase_add_test(tc, test_pcapng_bad);
-	tcase_add_test(tc, test_pcaprow_iface_and_time);
-	suite_add_tcase(s, tc);
+	testutil_add_loop(s, test_capture_pcap_times, 0, t, 1);
+	testutil_add(s, test_pcapng_interfaces, 1);
+	testutil_add(s, test_pcapng_bad, 1);
+	testutil_add(s, test_pcaprow_iface_and_time, 1);
 	return s;
 }

@@ -482,15 +482,13 @@ END_TEST
 Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
-	TCase *tc = tcase_create("frames");
 	int n = 0;
 
 	while (cases[n].name != NULL)
 		n++;
-	tcase_add_loop_test(tc, test_decode_table, 0, n);
-	tcase_add_loop_test(tc, test_decode_every_prefix, 0, n);
-	tcase_add_test(tc, test_decode_unknown_dlt);
-	tcase_add_test(tc, test_transport_names);
-	suite_add_tcase(s, tc);
+	testutil_add_loop(s, test_decode_table, 0, n, 0);
+	testutil_add_loop(s, test_decode_every_prefix, 0, n, 0);
+	testutil_add(s, test_decode_unknown_dlt, 0);
+	testutil_add(s, test_transport_names, 0);
 	return s;
 }

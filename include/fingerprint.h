@@ -17,8 +17,10 @@ struct fingerprint {
 	uint64_t size;	       /* bytes on disk */
 	uint64_t content_size; /* bytes of the capture (decompressed size for a compressed file) */
 	uint64_t hash;
-	char hex[17];	    /* hash as 16 hex digits: the document id prefix of the file's rows */
-	uint64_t head_hash; /* the head alone: the identity versions before 0.2 gave the capture */
+	char hex[17]; /* hash as 16 hex digits: the document id prefix of the file's rows */
+	/* the identity versions before 0.2 gave the file (see fingerprint_legacy_key) */
+	int has_legacy;
+	uint64_t legacy_hash, legacy_size;
 	/* the file as fstat saw it just before it was read, and the clock then: while dev, ino, size
 	 * and ctime stay the same, so does the content (see engine.c's trust of a planned key) */
 	uint64_t dev, ino;
@@ -28,10 +30,12 @@ struct fingerprint {
 /* The identity key "<hex>:<content size>" (what the file registry is keyed by) into out. */
 void fingerprint_key(const struct fingerprint *fp, char out[40]);
 
-/* The key versions before 0.2 gave the capture (its first FINGERPRINT_BYTES and its size) into
- * out: what a checkpoint written by them knows it by. The same as fingerprint_key() for a capture
- * of at most FINGERPRINT_BYTES. */
-void fingerprint_legacy_key(const struct fingerprint *fp, char out[40]);
+/* The key versions before 0.2 gave the file, what a checkpoint written by them knows it by, into
+ * out: the hash of its first FINGERPRINT_BYTES (of a gzip file: of its first member's
+ * decompressed bytes, with the gzip trailer's size field as the size). Returns 0, or -1 (out
+ * untouched) when that key is the file's current one or those versions could not read it
+ * (zstd, lz4). */
+int fingerprint_legacy_key(const struct fingerprint *fp, char out[40]);
 
 /* Fingerprint the open regular file fd (its offset is not moved): every byte of the capture is
  * hashed. A compressed stream that is cut short or damaged is fingerprinted by the bytes it

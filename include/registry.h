@@ -69,6 +69,11 @@ int64_t registry_last_batch(const struct registry *reg);
  * during its append). Committed batches from here on must be re-applied; 0 for an empty registry. */
 int64_t registry_resume_batch(const struct registry *reg);
 
+/* 1 if the registry was written by a version before 0.2 (files there, but no batch marker line):
+ * such a version kept only the newest commits, so the oldest ones it needs may be gone for good
+ * and are not damage. */
+int registry_legacy(const struct registry *reg);
+
 size_t registry_count(const struct registry *reg);
 
 /* Call fn for every entry. fn must not change the registry. */

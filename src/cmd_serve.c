@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mongoq.h"
+#include "redact.h"
 
 #ifndef PCAPSTREAM_SOURCE_WEB
 #define PCAPSTREAM_SOURCE_WEB "/usr/share/pcapstream/web"
@@ -258,13 +259,15 @@ static int handle_daily(struct mg_connection *c, void *cbdata)
 		res = esq_daily(&s->es, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	if (res == NULL) {
 		const char *name = s->backend == BACKEND_MONGO ? "mongo" : "es";
+		char shown[1024];
+		redact_text(err, shown, sizeof(shown)); /* the answer goes to whoever asks */
 		log_line(LOG_WARN, "daily query failed",
 			 (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
 		return send_json(
 		    c, 503,
 		    json_pack("{s:s,s:s,s:s}", "error",
 			      s->backend == BACKEND_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
-			      "backend", name, "detail", err));
+			      "backend", name, "detail", shown));
 	}
 	return send_json(c, 200, res);
 }
@@ -642,7 +645,9 @@ int cmd_serve(int argc, char **argv)
 	s.backend = strcmp(o.backend, "es") == 0 ? BACKEND_ES : BACKEND_MONGO;
 	s.mongo_uri = o.mongo;
 	if (esclient_parse(o.es, &s.es, err, sizeof(err)) < 0) {
-		fprintf(stderr, "pcapstream serve: --es %s: %s\n", o.es, err);
+		char shown[1024], why[1024];
+		fprintf(stderr, "pcapstream serve: --es %s: %s\n", redact_text(o.es, shown, sizeof(shown)),
+			redact_text(err, why, sizeof(why)));
 		goto out;
 	}
 	if (find_web_root(o.web_root, s.web_root, sizeof(s.web_root), err, sizeof(err)) < 0) {

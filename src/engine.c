@@ -356,32 +356,66 @@ static void wait_for(struct engine *e, const char *path, uint64_t size, int64_t 
 
 /* A complete file: identify it and queue it, or skip or quarantine it. again: it was looked at
  * before, as a copy of a queued file (see wait_for), and that copy was logged then. */
+/* A relative path without its leading "./" and "../" parts and inner "./" parts, into out
+ * (outlen bytes; cut if longer). */
+static void relative_tail(const char *p, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (;;) {
+		if (strncmp(p, "./", 2) == 0)
+			p += 2;
+		else if (strncmp(p, "../", 3) == 0)
+			p += 3;
+		else
+			break;
+	}
+	for (; *p != '\0' && o + 1 < outlen; p++) {
+		if (p[0] == '/' && p[1] == '.' && p[2] == '/') {
+			p++;
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
 /* Whether p1 and p2 name the same file: equal, or one relative (checkpoints written before 0.2
- * kept the folder as given) and the other ending in it. */
+ * kept the folder as given: "spool/a.pcap", "./in/a.pcap", "../in/a.pcap") and the other, absolute,
+ * ending in it. */
 static int same_path(const char *p1, const char *p2)
 {
-	size_t n1 = strlen(p1), n2 = strlen(p2);
+	char tail[4096];
+	size_t n1, n2;
 
 	if (strcmp(p1, p2) == 0)
 		return 1;
-	if (n1 > n2 && p2[0] != '/' && p1[n1 - n2 - 1] == '/' && strcmp(p1 + n1 - n2, p2) == 0)
-		return 1;
-	return n2 > n1 && p1[0] != '/' && p2[n2 - n1 - 1] == '/' && strcmp(p2 + n2 - n1, p1) == 0;
+	if (p1[0] != '/' && p2[0] == '/')
+		return same_path(p2, p1);
+	if (p1[0] != '/' || p2[0] == '/')
+		return 0;
+	relative_tail(p2, tail, sizeof(tail));
+	n1 = strlen(p1);
+	n2 = strlen(tail);
+	return n2 > 0 && n1 > n2 && p1[n1 - n2 - 1] == '/' && strcmp(p1 + n1 - n2, tail) == 0;
 }
 
-/* Upgrade: a registry written before identity covered the whole capture keys a file by its first
- * 64 KiB and size. The entry under that key counts for the file at path only when it was
- * recorded for the same path (else two captures sharing a head and a size would be one, the loss
- * this version ends). Returns that entry and copies its key into key, or NULL. */
+/* Upgrade: a registry written before 0.2 keys a file by its first 64 KiB and size
+ * (fingerprint_legacy_key). An ingested entry under that key counts for the file at path (whose
+ * modification time is mtime_ns) only when it was recorded for the same path or with the same
+ * modification time: two captures sharing a head and a size are otherwise two, the loss this
+ * version ends. (A file that version quarantined is judged again: this one reads more.) Returns
+ * that entry and copies its key into key, or NULL. */
 static const struct registry_entry *legacy_entry(struct engine *e, const struct fingerprint *fp, const char *path,
-						 char key[40])
+						 int64_t mtime_ns, char key[40])
 {
 	const struct registry_entry *re;
 	char lkey[40];
 
-	fingerprint_legacy_key(fp, lkey);
+	if (fingerprint_legacy_key(fp, lkey) < 0)
+		return NULL;
 	re = registry_get(e->reg, lkey);
-	if (re == NULL || re->state == 0 || !same_path(re->path, path))
+	if (re == NULL || re->state != REGISTRY_INGESTED || (!same_path(re->path, path) && re->mtime_ns != mtime_ns))
 		return NULL;
 	memcpy(key, lkey, sizeof(lkey));
 	return re;
@@ -434,8 +468,8 @@ static void take(struct engine *e, const char *path, const struct stat *st, int 
 	}
 	fingerprint_key(&fp, key);
 	re = registry_get(e->reg, key);
-	if (re == NULL && fp.head_hash != fp.hash)
-		re = legacy_entry(e, &fp, path, key);
+	if (re == NULL)
+		re = legacy_entry(e, &fp, path, mtime_of(st), key);
 	if (re != NULL && re->state == REGISTRY_QUARANTINED && !same_path(re->path, path) &&
 	    e->cfg->mode == ENGINE_WATCH) {
 		/* the same bad content under another name: it goes where the first copy went */
@@ -847,7 +881,7 @@ static int process_file(struct engine *e, const char *path, const char *key, con
 	struct capture *cap = NULL;
 	struct capture_pkt pkt;
 	struct fingerprint fp;
-	char fkey[40], name[1024];
+	char fkey[40], lkey[40], name[1024], hex[17];
 	int dlt, st, fd, rc = 0;
 
 	*frames = 0;
@@ -861,7 +895,7 @@ static int process_file(struct engine *e, const char *path, const char *key, con
 		goto out;
 	}
 	/* The planned key's hash (the part before ':') is what the rows' ids are made of. */
-	snprintf(fp.hex, sizeof(fp.hex), "%.16s", key);
+	snprintf(hex, sizeof(hex), "%.16s", key);
 	if (trusted(fd, sig, size)) {
 		if (capture_open_fd(fd, &cap, NULL, why, whylen) < 0) {
 			*status = FILE_UNREADABLE;
@@ -873,7 +907,8 @@ static int process_file(struct engine *e, const char *path, const char *key, con
 			goto out;
 		}
 		fingerprint_key(&fp, fkey);
-		if (strcmp(fkey, key) != 0) {
+		/* a plan written before 0.2 names the file by the key that version gave it */
+		if (strcmp(fkey, key) != 0 && (fingerprint_legacy_key(&fp, lkey) < 0 || strcmp(lkey, key) != 0)) {
 			snprintf(why, whylen, "content changed since it was planned (now %s)", fkey);
 			*status = FILE_CHANGED;
 			goto out;
@@ -885,7 +920,7 @@ static int process_file(struct engine *e, const char *path, const char *key, con
 		if (st != CAPTURE_PACKET)
 			break;
 		(*frames)++;
-		pcaprow_make(&e->rows[e->nrows++], &pkt, dlt, name, fp.hex, *frames);
+		pcaprow_make(&e->rows[e->nrows++], &pkt, dlt, name, hex, *frames);
 		if (e->nrows == ENGINE_CHUNK) {
 			if (deliver(e, err, errlen) < 0) {
 				rc = -1;
@@ -1228,10 +1263,22 @@ out:
 
 /* --- start-up -------------------------------------------------------------------------------- */
 
+/* The first committed batch the registry may lack (re-applied from commits/ at start-up). A
+ * registry written before 0.2 marked no batch, and its version kept only the newest commits: the
+ * ones it pruned are skipped, as that version did. */
+static int64_t first_to_reapply(const struct checkpoint *ck, const struct registry *reg)
+{
+	int64_t b = registry_resume_batch(reg), last_commit = checkpoint_last_commit(ck);
+
+	while (registry_legacy(reg) && b < last_commit && !checkpoint_has(ck, "commits", (uint64_t)b))
+		b++;
+	return b;
+}
+
 int engine_check_checkpoint(const struct checkpoint *ck, const struct registry *reg, char *err, size_t errlen)
 {
 	int64_t last_commit = checkpoint_last_commit(ck), last_offsets = checkpoint_last_offsets(ck);
-	int64_t reg_last = registry_last_batch(reg), resume = registry_resume_batch(reg);
+	int64_t reg_last = registry_last_batch(reg), resume = first_to_reapply(ck, reg);
 	char why[1024];
 	json_t *j;
 
@@ -1303,7 +1350,7 @@ static int recover(struct engine *e, char *err, size_t errlen)
 			e->sink_rows[s] = (uint64_t)json_integer_value(json_object_get(sinks, sink_spec(e->sinks[s])));
 		json_decref(c);
 	}
-	for (int64_t b = registry_resume_batch(e->reg); b <= last_commit; b++) {
+	for (int64_t b = first_to_reapply(e->ck, e->reg); b <= last_commit; b++) {
 		json_t *c = checkpoint_read_commit(e->ck, (uint64_t)b, err, errlen);
 		if (c == NULL)
 			return -1; /* checked above: only a change since then gets here */

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
+#include <zlib.h>
 #include "cstream.h"
 #include "fingerprint.h"
 #include "fsutil.h"
@@ -17,6 +19,62 @@
 
 /* Bytes read at a time after the head. */
 #define FINGERPRINT_READ (16 * FINGERPRINT_BYTES)
+
+/* Inflate the head of the first gzip member of fd (read with pread) into out, as versions before
+ * 0.2 did. Returns the bytes produced; damage ends it with what came before. */
+static size_t legacy_gzip_head(int fd, unsigned char *out, size_t outcap)
+{
+	unsigned char in[16384];
+	z_stream z;
+	off_t off = 0;
+	size_t outlen = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return 0;
+	while (outlen < outcap) {
+		if (z.avail_in == 0) {
+			ssize_t n = pread(fd, in, sizeof(in), off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += n;
+			z.next_in = in;
+			z.avail_in = (uInt)n;
+		}
+		z.next_out = out + outlen;
+		z.avail_out = (uInt)(outcap - outlen);
+		int rc = inflate(&z, Z_NO_FLUSH);
+		outlen = outcap - z.avail_out;
+		if (rc != Z_OK)
+			break; /* the end of the first member, or damage */
+	}
+	inflateEnd(&z);
+	return outlen;
+}
+
+/* The identity versions before 0.2 gave the file (fd, stat st, read as kind; its first
+ * FINGERPRINT_BYTES decompressed bytes are head, headlen) into fp; work is FINGERPRINT_BYTES of
+ * scratch. */
+static void legacy_identity(int fd, const struct stat *st, enum cstream_kind kind, const unsigned char *head,
+			    size_t headlen, unsigned char *work, struct fingerprint *fp)
+{
+	unsigned char raw[18], isize[4];
+
+	fp->has_legacy = 0;
+	if (kind == CSTREAM_PLAIN) {
+		fp->legacy_size = (uint64_t)st->st_size;
+		fp->legacy_hash = hash64(head, headlen, fp->legacy_size);
+		fp->has_legacy = 1;
+	} else if (kind == CSTREAM_GZIP && pread(fd, raw, sizeof(raw), 0) == (ssize_t)sizeof(raw) &&
+		   pread(fd, isize, sizeof(isize), st->st_size - 4) == (ssize_t)sizeof(isize)) {
+		fp->legacy_size =
+		    (uint64_t)isize[0] | (uint64_t)isize[1] << 8 | (uint64_t)isize[2] << 16 | (uint64_t)isize[3] << 24;
+		fp->legacy_hash = hash64(work, legacy_gzip_head(fd, work, FINGERPRINT_BYTES), fp->legacy_size);
+		fp->has_legacy = 1;
+	}
+}
 
 /* Read from s until buf holds n bytes or the stream ends; returns the count. The same content
  * always gives the same pieces, however the stream splits its reads. */
@@ -74,7 +132,7 @@ int fingerprint_fd(int fd, struct fingerprint *fp, char *err, size_t errlen)
 	fp->size = (uint64_t)st.st_size;
 	fp->content_size = cstream_position(s);
 	fp->hash = hash64(buf, head, fp->content_size);
-	fp->head_hash = fp->hash;
+	legacy_identity(fd, &st, cstream_kind(s), buf, head, buf + FINGERPRINT_BYTES, fp);
 	if (rest_n > 0) {
 		put_le64(pair, fp->hash);
 		put_le64(pair + 8, XXH3_64bits_digest(rest));
@@ -94,10 +152,16 @@ void fingerprint_key(const struct fingerprint *fp, char out[40])
 	snprintf(out, 40, "%s:%llu", fp->hex, (unsigned long long)fp->content_size);
 }
 
-void fingerprint_legacy_key(const struct fingerprint *fp, char out[40])
+int fingerprint_legacy_key(const struct fingerprint *fp, char out[40])
 {
-	char hex[17];
+	char hex[17], key[40];
 
-	hash_hex(fp->head_hash, hex);
-	snprintf(out, 40, "%s:%llu", hex, (unsigned long long)fp->content_size);
+	if (!fp->has_legacy)
+		return -1;
+	hash_hex(fp->legacy_hash, hex);
+	fingerprint_key(fp, key);
+	snprintf(out, 40, "%s:%llu", hex, (unsigned long long)fp->legacy_size);
+	if (strcmp(out, key) == 0)
+		return -1;
+	return 0;
 }

@@ -21,6 +21,7 @@ struct registry {
 	size_t log_lines; /* lines in registry.log */
 	size_t log_good;  /* bytes of registry.log up to the end of its last complete line */
 	int log_torn;	  /* registry.log ends in a torn line: cut at log_good before the next append */
+	int had_files;	  /* a snapshot or a log was there when it was loaded */
 	int64_t last_batch;
 	int64_t last_marked; /* highest batch with a complete-marker line ("k":"-") */
 };
@@ -108,9 +109,10 @@ static int parse_line(const char *line, json_t **j, struct registry_entry *e, ch
 	return 0;
 }
 
-/* Apply the JSON lines of text (len bytes) from file. A last line without its newline that does
- * not parse is a torn append (a crash while writing it): it is left out, *good is the length
- * before it and *torn is set. Any other line that does not parse is damage: -1 with err naming
+/* Apply the JSON lines of text (len bytes) from file. A last line without its newline is a torn
+ * append (a crash while writing it, even one that stopped just before the newline): it is left
+ * out, *good is the length before it and *torn is set; its batch is re-applied from commits/, as
+ * its marker line is missing. Any other line that does not parse is damage: -1 with err naming
  * the file and line. Returns the number of lines applied. */
 static long apply_lines(struct registry *reg, const char *file, char *text, size_t len, size_t *good, int *torn,
 			char *err, size_t errlen)
@@ -134,12 +136,12 @@ static long apply_lines(struct registry *reg, const char *file, char *text, size
 			*good = end;
 			continue;
 		}
+		if (nl == NULL) { /* an append the crash cut before its newline, whether it parses or not */
+			*torn = 1;
+			break;
+		}
 		if (parse_line(line, &j, &e, buf, sizeof(buf)) < 0) {
 			json_decref(j);
-			if (nl == NULL) {
-				*torn = 1;
-				break;
-			}
 			snprintf(
 			    err, errlen,
 			    "the checkpoint is damaged: %s line %zu is not a registry entry (\"%.60s\"); pcapstream "
@@ -184,6 +186,7 @@ int registry_load(const char *dir, struct registry **out, char *err, size_t errl
 	}
 	snprintf(reg->snapshot, sizeof(reg->snapshot), "%s/registry", dir);
 	snprintf(reg->log, sizeof(reg->log), "%s/registry.log", dir);
+	reg->had_files = access(reg->snapshot, F_OK) == 0 || access(reg->log, F_OK) == 0;
 	if (access(reg->snapshot, F_OK) == 0) {
 		size_t good = 0;
 		int torn = 0;
@@ -435,6 +438,11 @@ out:
 int64_t registry_last_batch(const struct registry *reg)
 {
 	return reg->last_batch;
+}
+
+int registry_legacy(const struct registry *reg)
+{
+	return reg->had_files && reg->last_marked < 0;
 }
 
 int64_t registry_resume_batch(const struct registry *reg)

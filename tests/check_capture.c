@@ -463,15 +463,6 @@ static uint8_t *big_pcap(int n, size_t *len)
 	return p;
 }
 
-static void write_raw(const char *path, const uint8_t *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
-
 static void fingerprint_path(const char *path, struct fingerprint *fp)
 {
 	char err[256] = "";
@@ -493,9 +484,9 @@ START_TEST(test_fingerprint_whole_content)
 	ck_assert_uint_gt(n, 2 * FINGERPRINT_BYTES);
 	snprintf(a, sizeof(a), "%s/a.pcap", testutil_tmp);
 	snprintf(b, sizeof(b), "%s/b.pcap", testutil_tmp);
-	write_raw(a, p, n);
+	testutil_write(a, p, n);
 	p[n - 1] ^= 0xff; /* the last frame's last byte */
-	write_raw(b, p, n);
+	testutil_write(b, p, n);
 	fingerprint_path(a, &fa);
 	fingerprint_path(b, &fb);
 	ck_assert_uint_eq(fa.content_size, fb.content_size);
@@ -521,7 +512,7 @@ START_TEST(test_fingerprint_compressed_same)
 		if (big) {
 			/* the 4 KiB test buffer cannot hold it: files written directly */
 			snprintf(path, sizeof(path), "%s/big.pcap", testutil_tmp);
-			write_raw(path, p, n);
+			testutil_write(path, p, n);
 			fingerprint_path(path, &plain);
 			ck_assert_uint_eq(plain.content_size, n);
 			gzFile g;

@@ -37,14 +37,6 @@ START_TEST(test_hash_vectors)
 }
 END_TEST
 
-static void write_all(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
-
 static void fp_of(const char *path, struct fingerprint *fp)
 {
 	char err[128];
@@ -71,12 +63,12 @@ START_TEST(test_fingerprint_identity)
 	snprintf(b, sizeof(b), "%s/copy-b.pcap", dir);
 	snprintf(c, sizeof(c), "%s/c.pcap", dir);
 	snprintf(d, sizeof(d), "%s/d.pcap", dir);
-	write_all(a, buf, n);
-	write_all(b, buf, n);
+	testutil_write(a, buf, n);
+	testutil_write(b, buf, n);
 	buf[100] ^= 1;
-	write_all(c, buf, n);
+	testutil_write(c, buf, n);
 	buf[100] ^= 1;
-	write_all(d, buf, n - 1);
+	testutil_write(d, buf, n - 1);
 	fp_of(a, &fa);
 	fp_of(b, &fb);
 	fp_of(c, &fc);

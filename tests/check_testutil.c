@@ -20,6 +20,15 @@ void testutil_rmtmp(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+void testutil_write(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
 void testutil_add(Suite *s, const TTest *t, int with_tmp)
 {
 	TCase *tc = tcase_create(t->name);

@@ -16,6 +16,9 @@ extern char testutil_tmp[64];
 void testutil_mktmp(void);
 void testutil_rmtmp(void);
 
+/* Write n bytes at p as the whole file path (the test fails if it cannot). */
+void testutil_write(const char *path, const void *p, size_t n);
+
 /* Add test t to suite s in a test case of its own, named after the test, so that one test can
  * be run alone: CK_RUN_SUITE=hash CK_RUN_CASE=test_hash_vectors build/check_pcapstream. with_tmp:
  * the test gets a fresh testutil_tmp folder. */

@@ -55,17 +55,18 @@ static size_t legacy_gzip_head(int fd, unsigned char *out, size_t outcap)
 }
 
 /* The identity versions before 0.2 gave the file (fd, stat st, read as kind; its first
- * FINGERPRINT_BYTES decompressed bytes are head, headlen) into fp; work is FINGERPRINT_BYTES of
- * scratch. */
+ * FINGERPRINT_BYTES decompressed bytes are head, headlen, already hashed with fp->content_size as
+ * seed into head_hash) into fp; work is FINGERPRINT_BYTES of scratch. */
 static void legacy_identity(int fd, const struct stat *st, enum cstream_kind kind, const unsigned char *head,
-			    size_t headlen, unsigned char *work, struct fingerprint *fp)
+			    size_t headlen, uint64_t head_hash, unsigned char *work, struct fingerprint *fp)
 {
 	unsigned char raw[18], isize[4];
 
 	fp->has_legacy = 0;
 	if (kind == CSTREAM_PLAIN) {
 		fp->legacy_size = (uint64_t)st->st_size;
-		fp->legacy_hash = hash64(head, headlen, fp->legacy_size);
+		fp->legacy_hash =
+		    fp->legacy_size == fp->content_size ? head_hash : hash64(head, headlen, fp->legacy_size);
 		fp->has_legacy = 1;
 	} else if (kind == CSTREAM_GZIP && pread(fd, raw, sizeof(raw), 0) == (ssize_t)sizeof(raw) &&
 		   pread(fd, isize, sizeof(isize), st->st_size - 4) == (ssize_t)sizeof(isize)) {
@@ -132,7 +133,7 @@ int fingerprint_fd(int fd, struct fingerprint *fp, char *err, size_t errlen)
 	fp->size = (uint64_t)st.st_size;
 	fp->content_size = cstream_position(s);
 	fp->hash = hash64(buf, head, fp->content_size);
-	legacy_identity(fd, &st, cstream_kind(s), buf, head, buf + FINGERPRINT_BYTES, fp);
+	legacy_identity(fd, &st, cstream_kind(s), buf, head, fp->hash, buf + FINGERPRINT_BYTES, fp);
 	if (rest_n > 0) {
 		put_le64(pair, fp->hash);
 		put_le64(pair + 8, XXH3_64bits_digest(rest));

@@ -43,9 +43,6 @@ void checkpoint_purge(struct checkpoint *ck);
 
 const char *checkpoint_dir(const struct checkpoint *ck);
 
-/* The folder's identity (32 hex digits), or NULL for a folder written before identities. */
-const char *checkpoint_id(const struct checkpoint *ck);
-
 /* 1 if kind ("offsets" or "commits") N exists, 0 if not. */
 int checkpoint_has(const struct checkpoint *ck, const char *kind, uint64_t batch);
 

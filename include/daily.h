@@ -17,11 +17,6 @@
 #define DAILY_QUERY_MAX_LEN 1023
 #define DAILY_VALUE_MAX_LEN 255
 
-/* Days since 1970-01-01 of s into *day. s must be a calendar date written YYYY-MM-DD (exactly ten
- * characters, digits where digits go), from 1970-01-01 to 9999-12-31. Returns 0, or -1 with err
- * saying which of these it is not. */
-int daily_parse_day(const char *s, int64_t *day, char *err, size_t errlen);
-
 /* Days since 1970-01-01 of from and to (YYYY-MM-DD, both included) into *d0 and *d1. Returns 0,
  * or -1 with err when a date is malformed, the range runs backwards or spans more than
  * DAILY_MAX_DAYS days. */

@@ -248,11 +248,6 @@ void checkpoint_purge(struct checkpoint *ck)
 	ck->oldest = keep_from;
 }
 
-const char *checkpoint_id(const struct checkpoint *ck)
-{
-	return json_string_value(json_object_get(ck->metadata, "id"));
-}
-
 int checkpoint_has(const struct checkpoint *ck, const char *kind, uint64_t batch)
 {
 	char path[4096];

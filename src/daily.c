@@ -41,7 +41,10 @@ static int digits(const char *s, int n)
 	return v;
 }
 
-int daily_parse_day(const char *s, int64_t *day, char *err, size_t errlen)
+/* Days since 1970-01-01 of s into *day. s must be a calendar date written YYYY-MM-DD (exactly ten
+ * characters, digits where digits go), from 1970-01-01 to 9999-12-31. Returns 0, or -1 with err
+ * saying which of these it is not. */
+static int parse_day(const char *s, int64_t *day, char *err, size_t errlen)
 {
 	int y, m, d;
 
@@ -74,7 +77,7 @@ int daily_range(const char *from, const char *to, int64_t *d0, int64_t *d1, char
 {
 	char why[160];
 
-	if (daily_parse_day(from, d0, why, sizeof(why)) < 0 || daily_parse_day(to, d1, why, sizeof(why)) < 0) {
+	if (parse_day(from, d0, why, sizeof(why)) < 0 || parse_day(to, d1, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "dates must be YYYY-MM-DD from 1970 on: %s", why);
 		return -1;
 	}
@@ -185,10 +188,10 @@ int daily_parse_query(const char *qs, struct daily_query *q, const char **param,
 		return -1;
 	}
 	*param = "from";
-	if (daily_parse_day(vals[1], &q->d0, why, whylen) < 0)
+	if (parse_day(vals[1], &q->d0, why, whylen) < 0)
 		return -1;
 	*param = "to";
-	if (daily_parse_day(vals[2], &q->d1, why, whylen) < 0)
+	if (parse_day(vals[2], &q->d1, why, whylen) < 0)
 		return -1;
 	memcpy(q->from, vals[1], sizeof(q->from));
 	memcpy(q->to, vals[2], sizeof(q->to));

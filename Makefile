@@ -11,10 +11,9 @@ CPPFLAGS := -Iinclude -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lm -lpthread
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS)
 
-LIB_SRC  := src/capture.c src/cstream.c src/pcapng.c src/checkpoint.c src/config.c src/daily.c src/decode.c src/engine.c src/esclient.c src/esq.c src/fault.c src/fingerprint.c src/kafkaconf.c src/fsutil.c \
-	src/hash.c src/httpgate.c src/kibana.c src/live.c src/metrics.c src/mongoq.c src/log.c src/outbuf.c src/pcaprow.c src/pmacct.c src/redact.c src/registry.c src/rowfmt.c src/scan.c src/sink.c \
-	src/sink_es.c src/sink_file.c src/sink_kafka.c src/sink_mongo.c src/sink_null.c src/status.c src/strmap.c src/watch.c
-CMD_SRC  := src/main.c src/cmd_decode.c src/cmd_ingest.c src/cmd_query.c src/cmd_realtime.c src/cmd_serve.c src/cmd_setup.c src/cmd_status.c
+# Every src/*.c is part of the program; cmd_*.c and main.c are the commands around the library.
+CMD_SRC  := src/main.c $(sort $(wildcard src/cmd_*.c))
+LIB_SRC  := $(filter-out $(CMD_SRC),$(sort $(wildcard src/*.c)))
 TEST_SRC := $(wildcard tests/check_*.c)
 GEN      := $(BUILD)/gen/row_fields.c $(BUILD)/gen/row_fields.h
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "driver.h"
 
 enum engine_mode { ENGINE_WATCH, ENGINE_REPLAY };
 enum engine_trigger { TRIGGER_INTERVAL, TRIGGER_ONCE, TRIGGER_AVAILABLE_NOW };
@@ -31,6 +32,9 @@ struct engine_config {
 	const char *const *sinks; /* specs */
 	int nsinks;
 	int progress; /* progress line on stderr (replay on a TTY) */
+	/* the command's progress line, when progress is set; see driver.h */
+	void (*progress_fn)(void *arg, const struct driver_progress *p, int final);
+	void *progress_arg;
 };
 
 struct engine_summary {
@@ -53,14 +57,5 @@ struct engine_summary {
  * start. */
 int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, struct engine_summary *sum, char *err,
 	       size_t errlen);
-
-struct checkpoint;
-struct registry;
-
-/* Whether a checkpoint folder and its registry agree (the check watch, replay and status make
- * before anything else): the last commit and any batch in flight readable, the registry not ahead
- * of the commits, and every commit it may lack still there to be re-applied. Returns 0, or -1 with
- * err saying what is damaged and what to do. */
-int engine_check_checkpoint(const struct checkpoint *ck, const struct registry *reg, char *err, size_t errlen);
 
 #endif

@@ -43,4 +43,17 @@ void growbuf_free(struct growbuf *b);
  * past max elements. Returns 0, or -1 (past max or out of memory; *v and *cap unchanged). */
 int growbuf_array(void **v, size_t *cap, size_t need, size_t elem, size_t max);
 
+/* A growing list of copied strings. */
+struct growbuf_strv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Append a copy of s, the list holding at most max. 0, or -1 (full or out of memory: s is left
+ * out, the list unchanged). */
+int growbuf_strv_push(struct growbuf_strv *l, const char *s, size_t max);
+
+/* Free the copies and the list; accepts NULL. The list is left empty. */
+void growbuf_strv_free(struct growbuf_strv *l);
+
 #endif

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 struct checkpoint {
 	char *dir;
+	int lock_fd; /* DIR/lock, held (flock) by the process that writes the checkpoint; -1 if none */
 	json_t *metadata;
 	int64_t last_offsets;
 	int64_t last_commit;
@@ -116,10 +118,24 @@ int checkpoint_open(const char *dir, json_t *metadata, struct checkpoint **out, 
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	ck->lock_fd = -1;
 	ck->dir = strdup(dir);
 	if (ck->dir == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
+	}
+	if (metadata != NULL) {
+		/* One writer per checkpoint: a second process would plan the same batches. */
+		snprintf(path, sizeof(path), "%s/lock", dir);
+		ck->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (ck->lock_fd < 0 || flock(ck->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+			snprintf(
+			    err, errlen,
+			    "checkpoint %s is in use by another pcapstream process (%s): give each process its own "
+			    "--checkpoint / --state-dir folder",
+			    dir, ck->lock_fd < 0 ? strerror(errno) : "it holds the folder's lock");
+			goto out;
+		}
 	}
 	snprintf(path, sizeof(path), "%s/metadata", dir);
 	if (access(path, F_OK) == 0) {
@@ -265,6 +281,8 @@ void checkpoint_close(struct checkpoint *ck)
 {
 	if (ck == NULL)
 		return;
+	if (ck->lock_fd >= 0)
+		close(ck->lock_fd);
 	json_decref(ck->metadata);
 	free(ck->dir);
 	free(ck);

@@ -48,6 +48,21 @@ static int report_unreadable_paths(const struct config *cfg)
 	return bad;
 }
 
+/* replay's progress line on stderr (a terminal): files, packets, speed and time left. */
+static void progress_line(void *arg, const struct driver_progress *p, int final)
+{
+	double secs = (double)p->elapsed_ns / 1e9;
+	double rate = secs > 0 ? (double)p->src.bytes_done / secs : 0;
+	double eta = rate > 0 && p->src.bytes_total > p->src.bytes_done
+			 ? (double)(p->src.bytes_total - p->src.bytes_done) / rate
+			 : 0;
+
+	(void)arg;
+	fprintf(stderr, "\r\033[Kreplay: %llu/%llu files, %llu packets, %.1f MB/s, ETA %d:%02d%s",
+		(unsigned long long)p->src.units_done, (unsigned long long)p->src.units_total,
+		(unsigned long long)p->rows, rate / 1e6, (int)eta / 60, (int)eta % 60, final ? "\n" : "");
+}
+
 static int run(enum engine_mode mode, int argc, char **argv)
 {
 	const char *cmd = mode == ENGINE_WATCH ? "watch" : "replay";
@@ -84,7 +99,10 @@ static int run(enum engine_mode mode, int argc, char **argv)
 		}
 	}
 	t0 = fsutil_mono_ns();
+	cfg.engine.progress_fn = progress_line;
+	log_set_progress_line(cfg.engine.progress);
 	rc = engine_run(&cfg.engine, &stop_requested, &sum, err, sizeof(err));
+	log_set_progress_line(0);
 	if (rc == ENGINE_ECONFIG) {
 		log_line(LOG_ERROR, "configuration error", (struct log_field[]){ LOG_S("error", err) }, 1);
 		config_free(&cfg);

@@ -113,3 +113,28 @@ int growbuf_array(void **v, size_t *cap, size_t need, size_t elem, size_t max)
 	*cap = n;
 	return 0;
 }
+
+int growbuf_strv_push(struct growbuf_strv *l, const char *s, size_t max)
+{
+	char *copy;
+
+	if (growbuf_array((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), max) < 0)
+		return -1;
+	copy = strdup(s);
+	if (copy == NULL)
+		return -1;
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+void growbuf_strv_free(struct growbuf_strv *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->cap = 0;
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "fsutil.h"
 #include "metrics.h"
+#include "statekeys.h"
 #include "redact.h"
 #include "status.h"
 
@@ -52,10 +53,10 @@ static long long num(json_t *o, const char *k)
 	return (long long)json_integer_value(json_object_get(o, k));
 }
 
-/* The totals object of a source: a checkpoint's "totals", realtime's stats.json itself. */
+/* The totals object of a source: a checkpoint's, or realtime's stats.json's (the same keys). */
 static json_t *totals(const struct source *s)
 {
-	return strcmp(s->job, "realtime") == 0 ? s->j : json_object_get(s->j, "totals");
+	return json_object_get(s->j, SK_TOTALS);
 }
 
 static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_sources *in)
@@ -96,15 +97,11 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 	for (size_t i = 0; i < n; i++) {
 		if (srcs[i].j == NULL)
 			continue;
-		if (strcmp(srcs[i].job, "realtime") == 0) {
+		if (strcmp(srcs[i].job, "realtime") == 0)
 			sample(f, "pcapstream_dead_letters_total", &srcs[i], "reason", "malformed",
-			       num(srcs[i].j, "dead_letters"));
-			sample(f, "pcapstream_dead_letters_total", &srcs[i], "reason", "refused_by_sink",
-			       num(srcs[i].j, "refused_by_sinks"));
-		} else {
-			sample(f, "pcapstream_dead_letters_total", &srcs[i], "reason", "refused_by_sink",
-			       num(totals(&srcs[i]), "dead_letters"));
-		}
+			       num(totals(&srcs[i]), SK_MALFORMED));
+		sample(f, "pcapstream_dead_letters_total", &srcs[i], "reason", "refused_by_sink",
+		       num(totals(&srcs[i]), SK_DEAD_LETTERS));
 	}
 	family(f, "pcapstream_quarantined_files", "gauge", "Files in the quarantine folder.");
 	for (size_t i = 0; i < n; i++)

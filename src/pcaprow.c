@@ -12,7 +12,7 @@ void pcaprow_make(struct row *r, const struct capture_pkt *pkt, int dlt, const c
 		r->has |= ROW_HAS_timestamp;
 	else
 		ROW_SET(r, error_message, pkt->ts_error != NULL ? pkt->ts_error : CAPTURE_TIME_RANGE);
-	r->event_dataset = "pcap";
+	r->event_dataset = row_dataset_pcap;
 	r->network_bytes = pkt->len;
 	r->network_packets = 1;
 	r->pcap_file = file;

@@ -379,7 +379,7 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 	if (v.type != VAL_STR || parse_time(v.s, &r->timestamp) < 0)
 		BAD("timestamp_start: not a time (\"YYYY-MM-DD HH:MM:SS.ffffff\" or epoch seconds)");
 	r->has |= ROW_HAS_timestamp;
-	ROW_SET(r, event_dataset, "pmacct");
+	ROW_SET(r, event_dataset, row_dataset_pmacct);
 	if (get(rec, "event_type", &v)) {
 		if (v.type != VAL_STR || strlen(v.s) >= sizeof(out->action))
 			BAD("event_type: not a short string");

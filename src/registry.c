@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fsutil.h"
+#include "growbuf.h"
 #include "registry.h"
 #include "strmap.h"
 
@@ -15,13 +16,12 @@
 struct registry {
 	char snapshot[4096];
 	char log[4096];
-	struct strmap *map; /* key -> struct registry_entry */
-	char *pending;	    /* log lines not yet written */
-	size_t pending_len, pending_cap;
-	size_t log_lines; /* lines in registry.log */
-	size_t log_good;  /* bytes of registry.log up to the end of its last complete line */
-	int log_torn;	  /* registry.log ends in a torn line: cut at log_good before the next append */
-	int had_files;	  /* a snapshot or a log was there when it was loaded */
+	struct strmap *map;	/* key -> struct registry_entry */
+	struct growbuf pending; /* log lines not yet written */
+	size_t log_lines;	/* lines in registry.log */
+	size_t log_good;	/* bytes of registry.log up to the end of its last complete line */
+	int log_torn;		/* registry.log ends in a torn line: cut at log_good before the next append */
+	int had_files;		/* a snapshot or a log was there when it was loaded */
 	int64_t last_batch;
 	int64_t last_marked; /* highest batch with a complete-marker line ("k":"-") */
 };
@@ -179,6 +179,7 @@ int registry_load(const char *dir, struct registry **out, char *err, size_t errl
 	}
 	reg->last_batch = -1;
 	reg->last_marked = -1;
+	growbuf_init(&reg->pending, REGISTRY_MAX_FILE);
 	reg->map = strmap_new();
 	if (reg->map == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -234,23 +235,12 @@ static int append_pending(struct registry *reg, const struct registry_entry *e)
 {
 	json_t *j = entry_json(e);
 	char *line = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-	size_t n;
 	int rc = -1;
 
 	if (line == NULL)
 		goto out;
-	n = strlen(line);
-	if (reg->pending_len + n + 1 > reg->pending_cap) {
-		size_t cap = (reg->pending_cap + n + 1) * 2;
-		char *p = realloc(reg->pending, cap);
-		if (p == NULL)
-			goto out;
-		reg->pending = p;
-		reg->pending_cap = cap;
-	}
-	memcpy(reg->pending + reg->pending_len, line, n);
-	reg->pending[reg->pending_len + n] = '\n';
-	reg->pending_len += n + 1;
+	if (growbuf_append_line(&reg->pending, line) < 0)
+		goto out;
 	reg->log_lines++;
 	rc = 0;
 out:
@@ -281,7 +271,7 @@ int registry_sync(struct registry *reg, char *err, size_t errlen)
 	size_t off = 0;
 	int fd, rc = -1;
 
-	if (reg->pending_len == 0)
+	if (reg->pending.len == 0)
 		return 0;
 	fd = open(reg->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -294,8 +284,8 @@ int registry_sync(struct registry *reg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot cut the torn end of %s: %s", reg->log, strerror(errno));
 		goto out;
 	}
-	while (off < reg->pending_len) {
-		ssize_t n = write(fd, reg->pending + off, reg->pending_len - off);
+	while (off < reg->pending.len) {
+		ssize_t n = write(fd, reg->pending.data + off, reg->pending.len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -308,9 +298,9 @@ int registry_sync(struct registry *reg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot fsync %s: %s", reg->log, strerror(errno));
 		goto out;
 	}
-	reg->log_good += reg->pending_len;
+	reg->log_good += reg->pending.len;
 	reg->log_torn = 0;
-	reg->pending_len = 0;
+	reg->pending.len = 0;
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -332,10 +322,9 @@ int registry_torn(const struct registry *reg)
 
 struct compact_ctx {
 	int64_t cutoff;
-	char *buf;
-	size_t len, cap;
+	struct growbuf buf; /* the snapshot */
 	int failed;
-	char **drop; /* keys to forget */
+	const char **drop; /* keys to forget */
 	size_t ndrop, capdrop;
 };
 
@@ -345,17 +334,11 @@ static void compact_one(const char *key, void *value, void *arg)
 	struct registry_entry *e = value;
 
 	if (e->gone_ns != 0 && e->gone_ns < c->cutoff) {
-		if (c->ndrop == c->capdrop) {
-			size_t cap = c->capdrop ? c->capdrop * 2 : 64;
-			char **d = realloc(c->drop, cap * sizeof(*d));
-			if (d == NULL) {
-				c->failed = 1;
-				return;
-			}
-			c->drop = d;
-			c->capdrop = cap;
+		if (growbuf_array((void **)&c->drop, &c->capdrop, c->ndrop + 1, sizeof(*c->drop), SIZE_MAX) < 0) {
+			c->failed = 1;
+			return;
 		}
-		c->drop[c->ndrop++] = (char *)key;
+		c->drop[c->ndrop++] = key;
 		return;
 	}
 	json_t *j = entry_json(e);
@@ -365,21 +348,8 @@ static void compact_one(const char *key, void *value, void *arg)
 		c->failed = 1;
 		return;
 	}
-	size_t n = strlen(line);
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = (c->cap + n + 1) * 2;
-		char *b = realloc(c->buf, cap);
-		if (b == NULL) {
-			c->failed = 1;
-			free(line);
-			return;
-		}
-		c->buf = b;
-		c->cap = cap;
-	}
-	memcpy(c->buf + c->len, line, n);
-	c->buf[c->len + n] = '\n';
-	c->len += n + 1;
+	if (growbuf_append_line(&c->buf, line) < 0)
+		c->failed = 1;
 	free(line);
 }
 
@@ -388,6 +358,7 @@ int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retenti
 	struct compact_ctx c = { .cutoff = now_ns - retention_ns };
 	int rc = -1;
 
+	growbuf_init(&c.buf, REGISTRY_MAX_FILE);
 	if (reg->log_lines < 1000 || reg->log_lines < strmap_count(reg->map))
 		return 0;
 	if (registry_sync(reg, err, errlen) < 0)
@@ -403,19 +374,12 @@ int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retenti
 		int n = snprintf(line, sizeof(line),
 				 "{\"k\":\"-\",\"p\":\"\",\"s\":0,\"m\":0,\"st\":0,\"b\":%lld,\"r\":0,\"g\":1}\n",
 				 (long long)reg->last_batch);
-		if (c.len + (size_t)n > c.cap) {
-			char *b = realloc(c.buf, c.len + (size_t)n);
-			if (b == NULL) {
-				snprintf(err, errlen, "out of memory compacting the registry");
-				goto out;
-			}
-			c.buf = b;
-			c.cap = c.len + (size_t)n;
+		if (growbuf_append(&c.buf, line, (size_t)n) < 0) {
+			snprintf(err, errlen, "out of memory compacting the registry");
+			goto out;
 		}
-		memcpy(c.buf + c.len, line, (size_t)n);
-		c.len += (size_t)n;
 	}
-	if (fsutil_write_atomic(reg->snapshot, c.buf != NULL ? c.buf : "", c.len, err, errlen) < 0)
+	if (fsutil_write_atomic(reg->snapshot, c.buf.data != NULL ? c.buf.data : "", c.buf.len, err, errlen) < 0)
 		goto out;
 	/* The snapshot holds everything the log did: the log can go. */
 	if (unlink(reg->log) < 0 && errno != ENOENT) {
@@ -431,7 +395,7 @@ int registry_maybe_compact(struct registry *reg, int64_t now_ns, int64_t retenti
 	rc = 0;
 out:
 	free(c.drop);
-	free(c.buf);
+	growbuf_free(&c.buf);
 	return rc;
 }
 
@@ -492,6 +456,6 @@ void registry_free(struct registry *reg)
 	if (reg == NULL)
 		return;
 	strmap_free(reg->map, entry_free);
-	free(reg->pending);
+	growbuf_free(&reg->pending);
 	free(reg);
 }

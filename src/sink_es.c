@@ -476,7 +476,7 @@ static int es_write(void *state, const struct row *rows, size_t n, char *err, si
 			dead_letter_row(s, row, s->scratch);
 			continue;
 		}
-		int flows = (row->has & ROW_HAS_event_dataset) && strcmp(row->event_dataset, "pmacct") == 0;
+		int flows = row_is_flow(row);
 		int64_t day = rowfmt_floor_div(row->timestamp, 86400000000000LL);
 		if (day != s->cached_day || flows != s->cached_flows) {
 			esclient_index_name(&s->c, flows, row->timestamp, s->cached_index, sizeof(s->cached_index));

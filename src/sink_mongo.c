@@ -162,7 +162,7 @@ static int mongo_write(void *state, const struct row *rows, size_t n, char *err,
 
 	for (size_t r = 0; r < n; r++) {
 		const struct row *row = &rows[r];
-		int i = (row->has & ROW_HAS_event_dataset) && strcmp(row->event_dataset, "pmacct") == 0;
+		int i = row_is_flow(row);
 		bson_t doc;
 		bson_error_t berr;
 

@@ -5,10 +5,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "checkpoint.h"
-#include "engine.h"
+#include "source_file.h"
 #include "fsutil.h"
+#include "jsonpath.h"
 #include "registry.h"
 #include "scan.h"
+#include "statekeys.h"
 #include "status.h"
 #include "strmap.h"
 
@@ -50,19 +52,6 @@ static void count_pending(const char *path, const struct stat *st, void *arg)
 	}
 }
 
-/* A path of the metadata: field, or its exact bytes from field_hex when it is not UTF-8. */
-static const char *meta_path(json_t *md, const char *field, char *buf, size_t buflen)
-{
-	char name[64];
-	const char *hex;
-
-	snprintf(name, sizeof(name), "%s_hex", field);
-	hex = json_string_value(json_object_get(md, name));
-	if (hex != NULL && fsutil_hex_decode(hex, buf, buflen) == 0)
-		return buf;
-	return json_string_value(json_object_get(md, field));
-}
-
 json_t *status_collect(const char *dir, char *err, size_t errlen)
 {
 	json_t *out = NULL;
@@ -88,7 +77,7 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 	}
 	/* the same checks, and so the same errors, as watch and replay make before they start */
 	if (checkpoint_open(dir, NULL, &ck, err, errlen) < 0 || registry_load(dir, &reg, err, errlen) < 0 ||
-	    engine_check_checkpoint(ck, reg, err, errlen) < 0)
+	    source_file_check(ck, reg, err, errlen) < 0)
 		goto out;
 	json_t *md = checkpoint_metadata(ck);
 	int64_t last_commit = checkpoint_last_commit(ck), last_offsets = checkpoint_last_offsets(ck);
@@ -102,14 +91,14 @@ int status_read(const char *dir, json_t **result, char *err, size_t errlen)
 		commit = checkpoint_read_commit(ck, (uint64_t)last_commit, err, errlen);
 		if (commit == NULL)
 			goto out;
-		json_object_set(out, "committed_at", json_object_get(commit, "committed_at"));
-		json_object_set(out, "totals", json_object_get(commit, "totals"));
-		json_object_set(out, "rows_per_sink", json_object_get(json_object_get(commit, "totals"), "sinks"));
+		json_object_set(out, SK_COMMITTED_AT, json_object_get(commit, SK_COMMITTED_AT));
+		json_object_set(out, SK_TOTALS, json_object_get(commit, SK_TOTALS));
+		json_object_set(out, "rows_per_sink", json_object_get(json_object_get(commit, SK_TOTALS), SK_SINKS));
 	}
 	json_object_set_new(out, "registry_files", json_integer((json_int_t)registry_count(reg)));
 	char sbuf[4096], qbuf[4096];
-	const char *source = meta_path(md, "source", sbuf, sizeof(sbuf));
-	const char *qdir = meta_path(md, "quarantine_dir", qbuf, sizeof(qbuf));
+	const char *source = jsonpath_get(md, "source", sbuf, sizeof(sbuf));
+	const char *qdir = jsonpath_get(md, "quarantine_dir", qbuf, sizeof(qbuf));
 	if (source != NULL && source[0] == '/') {
 		const char *excl[] = { qdir, NULL };
 		struct pending_ctx pc = { .live = strmap_new() };

@@ -748,6 +748,9 @@ int rowparse_parse(const char *json, size_t len, struct row *r, struct rowparse_
 		goto out;
 	}
 	strs->used += sc.out_used;
+	/* where the row goes is decided here, where it is made (row.h) */
+	if (r->has & ROW_HAS_event_dataset)
+		r->event_dataset = row_dataset_canonical(r->event_dataset);
 	rc = 0;
 out:
 	if (rc != 0)

@@ -22,6 +22,7 @@
 #include "kafkaconf.h"
 #include "log.h"
 #include "pmacct.h"
+#include "rowparse.h"
 #include "rowfmt.h"
 #include "source_kafka.h"
 #include "statekeys.h"
@@ -30,6 +31,7 @@
 #define KSRC_MAX_PARTITIONS    100000	      /* partitions of the topic we keep a position for */
 #define KSRC_REPLAY_TIMEOUT_NS 120000000000LL /* reading a plan's ranges again */
 #define KSRC_COMMITTED_MS      10000	      /* asking the group's committed offsets */
+#define KSRC_STRINGS	       (4u << 20)     /* strings of a chunk of pcapstream rows read back */
 
 struct position {
 	int32_t partition;
@@ -47,8 +49,9 @@ struct ksrc {
 	int64_t planned;      /* the batch buf is planned as, or -1 */
 	struct position *pos; /* from the checkpoint's commits */
 	size_t npos, cappos;
-	struct row *rows; /* a chunk */
-	struct pmacct_strings *strs;
+	struct row *rows;		   /* a chunk */
+	struct pmacct_strings *strs;	   /* of pmacct rows, index for index */
+	struct rowparse_strings *row_strs; /* of pcapstream rows read back */
 };
 
 static struct position *position_of(struct ksrc *k, int32_t partition)
@@ -365,8 +368,10 @@ static int ks_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 	return 0;
 }
 
-/* One record into the row at k->rows[i], or a dead letter. 0 (row made), 1 (dead letter
- * written), -1 (the dead letter could not be written: err). */
+/* One record into the row at k->rows[i] (a pmacct record, or a pcapstream row as the kafka: sink
+ * writes it: told apart record by record), or a dead letter. 0 (row made), 1 (dead letter
+ * written), ROWPARSE_FULL (the chunk's string store is full: emit the chunk, then again), -1 (the
+ * dead letter could not be written: err). */
 static int record(struct ksrc *k, const rd_kafka_message_t *m, size_t i, const struct source_emit *emit, char *err,
 		  size_t errlen)
 {
@@ -375,9 +380,14 @@ static int record(struct ksrc *k, const rd_kafka_message_t *m, size_t i, const s
 	json_t *letter;
 	int rc;
 
-	if (pmacct_parse(payload, m->len, k->cfg->topic, m->partition, m->offset, &k->rows[i], &k->strs[i], why,
-			 sizeof(why)) == 0)
+	if (rowparse_is_row(payload, m->len)) {
+		rc = rowparse_parse(payload, m->len, &k->rows[i], k->row_strs, why, sizeof(why));
+		if (rc == 0 || rc == ROWPARSE_FULL)
+			return rc;
+	} else if (pmacct_parse(payload, m->len, k->cfg->topic, m->partition, m->offset, &k->rows[i], &k->strs[i], why,
+				sizeof(why)) == 0) {
 		return 0;
+	}
 	letter = json_pack("{s:s,s:i,s:I,s:s,s:s%}", "topic", k->cfg->topic, "partition", (int)m->partition, "offset",
 			   (json_int_t)m->offset, "reason", why, "message", payload, m->len);
 	if (letter == NULL) /* not valid UTF-8 even as a JSON string: keep the position and reason */
@@ -415,8 +425,23 @@ static int ks_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 		qsort(k->buf, k->nbuf, sizeof(*k->buf), by_partition_offset);
 		k->planned = (int64_t)batch;
 	}
+	rowparse_strings_reset(k->row_strs);
 	for (i = 0; i < k->nbuf; i++) {
 		rc = record(k, k->buf[i], n, emit, err, errlen);
+		if (rc == ROWPARSE_FULL && n > 0) {
+			/* the chunk so far out, its strings forgotten, and this record again */
+			if (emit->rows(emit->drv, k->rows, n, err, errlen) < 0)
+				return -1;
+			b->rows += n;
+			n = 0;
+			rowparse_strings_reset(k->row_strs);
+			rc = record(k, k->buf[i], n, emit, err, errlen);
+		}
+		if (rc == ROWPARSE_FULL) {
+			snprintf(err, errlen, "partition %d offset %lld: a row larger than the string store",
+				 (int)k->buf[i]->partition, (long long)k->buf[i]->offset);
+			return -2;
+		}
 		if (rc < 0)
 			return -1;
 		b->units++;
@@ -429,6 +454,7 @@ static int ks_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 				return -1;
 			b->rows += n;
 			n = 0;
+			rowparse_strings_reset(k->row_strs);
 			if (*k->env->stop)
 				return 1;
 		}
@@ -557,6 +583,7 @@ static void ks_close(void *st)
 	free(k->pos);
 	free(k->rows);
 	free(k->strs);
+	rowparse_strings_free(k->row_strs);
 	free(k);
 }
 
@@ -607,8 +634,9 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 		k->planned = -1;
 		k->rows = calloc(KSRC_CHUNK, sizeof(*k->rows));
 		k->strs = calloc(KSRC_CHUNK, sizeof(*k->strs));
+		k->row_strs = rowparse_strings_new(KSRC_STRINGS);
 	}
-	if (k == NULL || k->rows == NULL || k->strs == NULL) {
+	if (k == NULL || k->rows == NULL || k->strs == NULL || k->row_strs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}

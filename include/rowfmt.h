@@ -53,4 +53,11 @@ size_t rowfmt_time_text(char *out, int64_t ns);
  * one (overlong forms, surrogates and code points past U+10FFFF are not). */
 size_t rowfmt_utf8_len(const unsigned char *s, size_t n);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (H. Hinnant's days_from_civil; any
+ * y, m in 1..12, d in 1..31 unchecked). */
+int64_t rowfmt_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* The number written by the n decimal digits at s, or -1 when one of them is not a digit. */
+int rowfmt_digits(const char *s, int n);
+
 #endif

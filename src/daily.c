@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "daily.h"
+#include "rowfmt.h"
 #include "fsutil.h"
 
 static const char *const month_names[12] = { "January", "February", "March",	 "April",   "May",	"June",
@@ -17,30 +18,6 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : mdays[m - 1];
 }
 
-/* Days since 1970-01-01 of a valid date y-m-d with y >= 1 (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	int64_t yy = m <= 2 ? y - 1 : y;
-	int64_t era = yy / 400, yoe = yy - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
-/* The number written by the n digits at s, or -1 when one of them is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* Days since 1970-01-01 of s into *day. s must be a calendar date written YYYY-MM-DD (exactly ten
  * characters, digits where digits go), from 1970-01-01 to 9999-12-31. Returns 0, or -1 with err
  * saying which of these it is not. */
@@ -48,14 +25,14 @@ static int parse_day(const char *s, int64_t *day, char *err, size_t errlen)
 {
 	int y, m, d;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4) < 0 || digits(s + 5, 2) < 0 ||
-	    digits(s + 8, 2) < 0) {
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || rowfmt_digits(s, 4) < 0 || rowfmt_digits(s + 5, 2) < 0 ||
+	    rowfmt_digits(s + 8, 2) < 0) {
 		snprintf(err, errlen, "'%.40s' is not a date of the form YYYY-MM-DD", s);
 		return -1;
 	}
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
-	d = digits(s + 8, 2);
+	y = rowfmt_digits(s, 4);
+	m = rowfmt_digits(s + 5, 2);
+	d = rowfmt_digits(s + 8, 2);
 	if (m < 1 || m > 12) {
 		snprintf(err, errlen, "'%s' is not a date YYYY-MM-DD: months run from 01 to 12", s);
 		return -1;
@@ -69,7 +46,7 @@ static int parse_day(const char *s, int64_t *day, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is before 1970-01-01, the first day the daily query covers", s);
 		return -1;
 	}
-	*day = days_from_civil(y, m, d);
+	*day = rowfmt_days_from_civil(y, m, d);
 	return 0;
 }
 

@@ -33,7 +33,6 @@ int deadletter_open(const char *file, const char *brokers, const char *topic, st
 		    size_t errlen)
 {
 	struct deadletter *dl = calloc(1, sizeof(*dl));
-	rd_kafka_conf_t *conf = NULL;
 	int rc = -1;
 
 	*out = NULL;
@@ -51,26 +50,17 @@ int deadletter_open(const char *file, const char *brokers, const char *topic, st
 	}
 	snprintf(dl->topic, sizeof(dl->topic), "%s", topic);
 	snprintf(dl->name, sizeof(dl->name), "kafka topic %s", topic);
-	conf = kafkaconf_new();
-	if (conf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen) != RD_KAFKA_CONF_OK ||
-	    rd_kafka_conf_set(conf, "enable.idempotence", "true", err, errlen) != RD_KAFKA_CONF_OK)
-		goto out;
-	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_opaque(conf, dl);
-	dl->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen);
+	const char *const settings[][2] = { { "bootstrap.servers", brokers },
+					    { "enable.idempotence", "true" },
+					    { NULL, NULL } };
+	const struct kafkaconf_callbacks cb = { .delivery = on_delivery, .opaque = dl };
+	dl->rk = kafkaconf_client(RD_KAFKA_PRODUCER, settings, NULL, &cb, err, errlen);
 	if (dl->rk == NULL)
 		goto out;
-	conf = NULL; /* the client owns it */
 	*out = dl;
 	dl = NULL;
 	rc = 0;
 out:
-	if (conf != NULL)
-		rd_kafka_conf_destroy(conf);
 	deadletter_close(dl);
 	return rc;
 }

@@ -162,7 +162,6 @@ int live_start(const struct live_config *cfg, live_cb cb, void *arg, struct live
 		{ "enable.auto.offset.store", "false" }, { NULL, NULL },
 	};
 	struct live *l = calloc(1, sizeof(*l));
-	rd_kafka_conf_t *conf = NULL;
 	rd_kafka_topic_partition_list_t *subs = NULL;
 	int rc = -1;
 
@@ -181,21 +180,10 @@ int live_start(const struct live_config *cfg, live_cb cb, void *arg, struct live
 		goto out;
 	}
 	l->cur.t_ms = now_ms() / cfg->window_ms * cfg->window_ms;
-	conf = kafkaconf_new();
-	if (conf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (int i = 0; settings[i][0] != NULL; i++) {
-		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK)
-			goto out;
-	}
-	rd_kafka_conf_set_error_cb(conf, on_error);
-	rd_kafka_conf_set_opaque(conf, l);
-	l->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, errlen);
+	const struct kafkaconf_callbacks kcb = { .error = on_error, .opaque = l };
+	l->rk = kafkaconf_client(RD_KAFKA_CONSUMER, settings, NULL, &kcb, err, errlen);
 	if (l->rk == NULL)
 		goto out;
-	conf = NULL; /* owned by rk now */
 	rd_kafka_poll_set_consumer(l->rk);
 	subs = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(subs, cfg->topic, RD_KAFKA_PARTITION_UA);
@@ -215,8 +203,6 @@ int live_start(const struct live_config *cfg, live_cb cb, void *arg, struct live
 out:
 	if (subs != NULL)
 		rd_kafka_topic_partition_list_destroy(subs);
-	if (conf != NULL)
-		rd_kafka_conf_destroy(conf);
 	live_stop(l);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "growbuf.h"
 #include "rowfmt.h"
+#include "fsutil.h"
 #include "rowparse.h"
 
 /* --- the string store -------------------------------------------------------------------- */
@@ -242,24 +243,13 @@ static int raw_string(struct scan *sc, const char **s, size_t *n)
 	return 0;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at p (end checked by the caller). -1 if they are not. */
 static int hex4(const char *p)
 {
 	int v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int h = hexval((unsigned char)p[i]);
+		int h = fsutil_hexval((char)p[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;
@@ -390,31 +380,6 @@ static void number_span(struct scan *sc, const char **s, size_t *n)
 	sc->p = q;
 }
 
-/* Days from 1970-01-01 of a civil date (H. Hinnant's algorithm, the inverse of rowfmt's). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* n digits at s as a number; -1 if one is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* "YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z" into ns since the epoch. 0 or -1. */
 static int time_text(const char *s, size_t n, int64_t *ns)
 {
@@ -426,12 +391,12 @@ static int time_text(const char *s, size_t n, int64_t *ns)
 
 	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
 		return -1;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
+	y = rowfmt_digits(s, 4);
+	mo = rowfmt_digits(s + 5, 2);
+	d = rowfmt_digits(s + 8, 2);
+	h = rowfmt_digits(s + 11, 2);
+	mi = rowfmt_digits(s + 14, 2);
+	sec = rowfmt_digits(s + 17, 2);
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 ||
 	    mi > 59 || sec < 0 || sec > 59)
 		return -1;
@@ -450,7 +415,7 @@ static int time_text(const char *s, size_t n, int64_t *ns)
 	}
 	if (i != n - 1)
 		return -1;
-	secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	secs = rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	if (__builtin_mul_overflow(secs, (int64_t)1000000000, ns) || __builtin_add_overflow(*ns, frac, ns))
 		return -1;
 	return 0;
@@ -501,7 +466,7 @@ static int mac_text(const char *s, size_t n, uint8_t mac[6])
 	if (n != 17)
 		return -1;
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval((unsigned char)s[i * 3]), lo = hexval((unsigned char)s[i * 3 + 1]);
+		int hi = fsutil_hexval((char)s[i * 3]), lo = fsutil_hexval((char)s[i * 3 + 1]);
 		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != '-' && s[i * 3 + 2] != ':'))
 			return -1;
 		mac[i] = (uint8_t)(hi << 4 | lo);

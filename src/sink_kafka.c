@@ -38,7 +38,6 @@ static int kafka_open(const char *arg, const struct sink_env *env, void **state,
 	struct sink_kafka *k = calloc(1, sizeof(*k));
 	const char *slash = strrchr(arg, '/');
 	char brokers[1024], why[512];
-	rd_kafka_conf_t *conf = NULL;
 	int rc = -1;
 
 	(void)env;
@@ -55,8 +54,7 @@ static int kafka_open(const char *arg, const struct sink_env *env, void **state,
 	brokers[slash - arg] = '\0';
 	snprintf(k->topic, sizeof(k->topic), "%s", slash + 1);
 	k->json = malloc(ROW_JSON_MAX);
-	conf = kafkaconf_new();
-	if (k->json == NULL || conf == NULL) {
+	if (k->json == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -69,30 +67,17 @@ static int kafka_open(const char *arg, const struct sink_env *env, void **state,
 		{ "queue.buffering.max.kbytes", "65536" },
 		{ NULL, NULL },
 	};
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-		snprintf(err, errlen, "%s", why);
-		goto out;
-	}
-	for (int i = 0; settings[i][0] != NULL; i++) {
-		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "%s", why);
-			goto out;
-		}
-	}
-	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_opaque(conf, k);
-	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+	const char *const where[][2] = { { "bootstrap.servers", brokers }, { NULL, NULL } };
+	const struct kafkaconf_callbacks cb = { .delivery = on_delivery, .opaque = k };
+	k->rk = kafkaconf_client(RD_KAFKA_PRODUCER, settings, where, &cb, why, sizeof(why));
 	if (k->rk == NULL) {
 		snprintf(err, errlen, "cannot create a producer: %s", why);
 		goto out;
 	}
-	conf = NULL; /* owned by rk now */
 	*state = k;
 	k = NULL;
 	rc = 0;
 out:
-	if (conf != NULL)
-		rd_kafka_conf_destroy(conf);
 	kafka_close(k);
 	return rc;
 }

@@ -131,30 +131,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
 	rd_kafka_assign(rk, NULL);
 }
 
-/* A client with settings (NULL-ended pairs). NULL with err on failure. */
+/* A consumer with settings (NULL-ended pairs), taking part in k's group when rebalance_of is k.
+ * NULL with err on failure. */
 static rd_kafka_t *make_client(const char *const (*settings)[2], struct ksrc *rebalance_of, char *err, size_t errlen)
 {
-	rd_kafka_conf_t *conf = kafkaconf_new();
-	rd_kafka_t *rk;
+	const struct kafkaconf_callbacks cb = { .rebalance = on_rebalance, .opaque = rebalance_of };
 
-	if (conf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	for (int i = 0; settings[i][0] != NULL; i++) {
-		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, errlen) != RD_KAFKA_CONF_OK) {
-			rd_kafka_conf_destroy(conf);
-			return NULL;
-		}
-	}
-	if (rebalance_of != NULL) {
-		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-		rd_kafka_conf_set_opaque(conf, rebalance_of);
-	}
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, errlen);
-	if (rk == NULL)
-		rd_kafka_conf_destroy(conf);
-	return rk;
+	return kafkaconf_client(RD_KAFKA_CONSUMER, settings, NULL, rebalance_of != NULL ? &cb : NULL, err, errlen);
 }
 
 /* --- reading a plan again -------------------------------------------------------------------- */

@@ -94,6 +94,7 @@ struct row_field_info {
 	const char *kind;
 	const char *es_type;
 	uint64_t bit; /* 0 for _id */
+	size_t offset; /* of the member in struct row (id_prefix for _id) */
 };
 extern const struct row_field_info row_field_infos[ROW_NFIELDS];
 

@@ -57,8 +57,7 @@ static void print_text(const char *dir, json_t *out)
 		printf("in flight:         batch %lld (planned, not committed: replayed at the next start)\n",
 		       (long long)json_integer_value(in_flight));
 	json_t *t = json_object_get(out, "totals");
-	printf("ingested:          %lld files, %lld rows\n",
-	       (long long)json_integer_value(json_object_get(t, "files")),
+	printf("ingested:          %lld files, %lld rows\n", (long long)json_integer_value(json_object_get(t, "files")),
 	       (long long)json_integer_value(json_object_get(t, "rows")));
 	const char *k;
 	json_t *v;
@@ -72,9 +71,8 @@ static void print_text(const char *dir, json_t *out)
 	       (long long)json_integer_value(json_object_get(out, "registry_files")));
 	printf("quarantined:       %zu files in %s\n", json_array_size(quarantined), qdir ? qdir : "?");
 	size_t i;
-	json_array_foreach(quarantined, i, v)
-	    printf("  %s: %s\n", json_string_value(json_object_get(v, "file")),
-		   json_string_value(json_object_get(v, "reason")));
+	json_array_foreach(quarantined, i, v) printf("  %s: %s\n", json_string_value(json_object_get(v, "file")),
+						     json_string_value(json_object_get(v, "reason")));
 }
 
 int cmd_status(int argc, char **argv)

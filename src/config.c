@@ -113,11 +113,11 @@ static void describe(const struct config_opt *o, char *out, size_t outlen)
 			snprintf(out, outlen, "an integer %s", range);
 		break;
 	case CONFIG_SIZE:
-		snprintf(out, outlen, "a size%s%s (e.g. 64k, 100MB)%s%s", range[0] ? " " : "", range,
-			 o->off ? " or " : "", o->off ? o->off : "");
-		break;
 	case CONFIG_DURATION:
-		snprintf(out, outlen, "a duration%s%s (e.g. 500ms, 10s, 7d)%s%s", range[0] ? " " : "", range,
+		snprintf(out, outlen, "a %s %s%s%s", o->type == CONFIG_SIZE ? "size" : "duration",
+			 range[0]		  ? range
+			 : o->type == CONFIG_SIZE ? "(e.g. 64k, 100MB)"
+						  : "(e.g. 500ms, 10s, 7d)",
 			 o->off ? " or " : "", o->off ? o->off : "");
 		break;
 	case CONFIG_BOOL:

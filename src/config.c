@@ -166,6 +166,7 @@ static void arg_name(const struct config_opt *o, char *out, size_t outlen)
 	}
 }
 
+/* Whether o is an option of cmd's variant (1) or only of a sibling sharing the table (0). */
 static int applies(const struct config_cmd *cmd, const struct config_opt *o)
 {
 	return o->only == 0 || (o->only & cmd->variant) != 0;

@@ -59,7 +59,7 @@ struct config_opt {
 	 * available-now or a duration of 1ms or more"). */
 	int (*parse)(const char *val, void *field, char *why, size_t whylen);
 	const char *help;
-	void (*help_more)(FILE *f); /* lines printed after the option's own (e.g. the sink kinds) */
+	void (*help_more)(void *file); /* lines printed after the option's own (e.g. sink_print_help) */
 };
 
 /* .offset and .size of a field of the command's options struct. */
@@ -69,6 +69,9 @@ struct config_opt {
 	.offset = offsetof(type, field), .size = sizeof(((type *)0)->field[0]),                                        \
 	.max_count = (int)(sizeof(((type *)0)->field) / sizeof(((type *)0)->field[0])),                                \
 	.count_offset = offsetof(type, count)
+
+/* The choices of every --log-format: text, json (enum log_format). */
+extern const struct config_choice config_log_formats[];
 
 /* A command: its name, what --help prints around the options, its options (ending with
  * { .flag = NULL }) and how many operands it takes at most (-1: any number). */

@@ -16,12 +16,6 @@ static const struct config_choice backend_choices[] = {
 	{ NULL, 0 },
 };
 
-static const struct config_choice log_format_choices[] = {
-	{ "text", LOG_TEXT },
-	{ "json", LOG_JSON },
-	{ NULL, 0 },
-};
-
 #define S(field) CONFIG_AT(struct serve_opts, serve.field)
 
 static const struct config_opt serve_opts[] = {
@@ -119,7 +113,7 @@ static const struct config_opt serve_opts[] = {
 	  .help = "time a client has to send its request line and headers" },
 	{ .flag = "log-format",
 	  .type = CONFIG_ENUM,
-	  .choices = log_format_choices,
+	  .choices = config_log_formats,
 	  .def = "text",
 	  CONFIG_AT(struct serve_opts, log_format),
 	  .help = "log lines" },

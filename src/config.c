@@ -698,12 +698,6 @@ static int parse_progress(const char *val, void *field, char *why, size_t whylen
 	return 0;
 }
 
-/* --sink's list of sink kinds in --help. */
-static void print_sink_kinds(FILE *f)
-{
-	sink_print_help(f);
-}
-
 static const struct config_choice clean_choices[] = {
 	{ "off", CLEAN_OFF },
 	{ "archive", CLEAN_ARCHIVE },
@@ -711,7 +705,7 @@ static const struct config_choice clean_choices[] = {
 	{ NULL, 0 },
 };
 
-static const struct config_choice log_format_choices[] = {
+const struct config_choice config_log_formats[] = {
 	{ "text", LOG_TEXT },
 	{ "json", LOG_JSON },
 	{ NULL, 0 },
@@ -789,10 +783,10 @@ static const struct config_opt ingest_opts[] = {
 	  .arg = "SPEC",
 	  CONFIG_LIST(struct config, sinks, engine.nsinks),
 	  .help = "where rows go; default file:out",
-	  .help_more = print_sink_kinds },
+	  .help_more = sink_print_help },
 	{ .flag = "log-format",
 	  .type = CONFIG_ENUM,
-	  .choices = log_format_choices,
+	  .choices = config_log_formats,
 	  .def = "text",
 	  CONFIG_AT(struct config, log_format),
 	  .help = "one line per batch, one per problem" },

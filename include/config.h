@@ -95,6 +95,12 @@ struct config_args;
 int config_parse_cmd(const struct config_cmd *cmd, int argc, char **argv, void *dst, struct config_args **args,
 		     char *err, size_t errlen);
 
+/* config_parse_cmd() for a command's main: a refusal is printed on stderr as "pcapstream NAME:
+ * MESSAGE". Returns 0 to run (*exit_status untouched), or -1 with *exit_status set: 0 after --help,
+ * 2 after a refusal. */
+int config_parse_main(const struct config_cmd *cmd, int argc, char **argv, void *dst, struct config_args **args,
+		      int *exit_status);
+
 /* The operands (arguments that are not options), in their order. */
 int config_args_count(const struct config_args *a);
 const char *config_args_get(const struct config_args *a, int i);

@@ -107,16 +107,10 @@ int cmd_decode(int argc, char **argv)
 	struct decode_opts o = { 0 };
 	struct config_args *args = NULL;
 	struct outbuf ob = { 0 };
-	char err[1024];
 	int fd = STDOUT_FILENO, rc = 0;
 
-	rc = config_parse_cmd(&decode_cmd, argc, argv, &o, &args, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "pcapstream decode: %s\n", err);
-		rc = rc > 0 ? 0 : EXIT_UNREADABLE;
+	if (config_parse_main(&decode_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
 	if (config_args_count(args) == 0) {
 		fprintf(stderr, "pcapstream decode: no capture file given (try --help)\n");
 		rc = EXIT_UNREADABLE;

@@ -66,13 +66,8 @@ int cmd_query(int argc, char **argv)
 	json_t *res = NULL;
 	int rc = 2;
 
-	int pa = config_parse_cmd(&query_cmd, argc, argv, &o, &args, err, sizeof(err));
-	if (pa != 0) {
-		if (pa < 0)
-			fprintf(stderr, "pcapstream query: %s\n", err);
-		rc = pa > 0 ? 0 : 2;
+	if (config_parse_main(&query_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
 	/* The one operand is the query's name, before or after the options. */
 	const char *name = config_args_get(args, 0);
 	if (name == NULL || strcmp(name, "daily") != 0) {

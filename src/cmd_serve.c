@@ -147,15 +147,10 @@ int cmd_serve(int argc, char **argv)
 	struct serve_opts o = { 0 };
 	struct config_args *args = NULL;
 	char err[2048];
-	int rc;
+	int rc = 0;
 
-	rc = config_parse_cmd(&serve_cmd, argc, argv, &o, &args, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "pcapstream serve: %s\n", err);
-		rc = rc > 0 ? 0 : 2;
+	if (config_parse_main(&serve_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
 	log_set_format(o.log_format);
 	rc = serve_run(&o.serve, err, sizeof(err));
 	if (rc < 0)

@@ -53,15 +53,10 @@ int cmd_setup(int argc, char **argv)
 	struct setup_opts o = { 0 };
 	struct config_args *args = NULL;
 	char err[2048], done[1024];
-	int rc;
+	int rc = 0;
 
-	rc = config_parse_cmd(&setup_cmd, argc, argv, &o, &args, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "pcapstream setup: %s\n", err);
-		rc = rc > 0 ? 0 : 2;
+	if (config_parse_main(&setup_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
 	if (o.es == NULL && o.mongo == NULL && o.kibana == NULL) {
 		fprintf(stderr, "pcapstream setup: nothing to set up: give --es URL, --mongo URI and/or --kibana URL "
 				"(see --help)\n");

@@ -81,15 +81,10 @@ int cmd_status(int argc, char **argv)
 	struct config_args *args = NULL;
 	json_t *out = NULL;
 	char err[1024];
-	int rc;
+	int rc = 0;
 
-	rc = config_parse_cmd(&status_cmd, argc, argv, &o, &args, err, sizeof(err));
-	if (rc != 0) {
-		if (rc < 0)
-			fprintf(stderr, "pcapstream status: %s\n", err);
-		rc = rc > 0 ? 0 : 2;
+	if (config_parse_main(&status_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
 	rc = status_read(o.checkpoint, &out, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "pcapstream status: %s\n", err);

@@ -637,6 +637,20 @@ out:
 	return rc;
 }
 
+int config_parse_main(const struct config_cmd *cmd, int argc, char **argv, void *dst, struct config_args **args,
+		      int *exit_status)
+{
+	char err[2048];
+	int rc = config_parse_cmd(cmd, argc, argv, dst, args, err, sizeof(err));
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0)
+		fprintf(stderr, "pcapstream %s: %s\n", cmd->name, err);
+	*exit_status = rc > 0 ? 0 : 2;
+	return -1;
+}
+
 int config_args_count(const struct config_args *a)
 {
 	return a != NULL ? a->noperands : 0;

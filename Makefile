@@ -97,7 +97,7 @@ $(BUILD)/obj/%.o: src/%.c $(GEN)
 	$(CC) $(ALLCFLAGS) -MMD -c -o $@ $<
 
 # serve finds the page in the source tree it was built from (or --web-root, PCAPSTREAM_WEB_ROOT).
-$(BUILD)/obj/cmd_serve.o: CPPFLAGS += -DPCAPSTREAM_SOURCE_WEB='"$(CURDIR)/web"'
+$(BUILD)/obj/serve.o: CPPFLAGS += -DPCAPSTREAM_SOURCE_WEB='"$(CURDIR)/web"'
 
 $(BUILD)/obj/tests/%.o: tests/%.c $(GEN)
 	@mkdir -p $(dir $@)

@@ -1,13 +1,13 @@
 /* `pcapstream decode FILE...`: the rows of captures as NDJSON on standard output. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "capture.h"
 #include "cmd.h"
+#include "config.h"
 #include "fsutil.h"
 #include "outbuf.h"
 #include "pcaprow.h"
@@ -21,31 +21,43 @@ enum {
 	EXIT_OUTPUT = 3,     /* the rows could not all be written (output not created, disk full, ...) */
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pcapstream decode [options] FILE...\n"
-		   "\n"
-		   "Print the rows of capture files as NDJSON, one row per frame, in frame order: the same\n"
-		   "documents the sinks receive, with their _id. FILE may be pcap (micro- or nanosecond, either\n"
-		   "byte order), pcapng (every interface, each with its own link type), or either of them\n"
-		   "compressed with gzip, zstd or lz4 (read streamed). A name that is not UTF-8 is shown in\n"
-		   "pcap.file with each odd byte as \\xHH, as watch and replay show it.\n"
-		   "\n"
-		   "options:\n"
-		   "  -o, --output FILE  write rows to FILE instead of standard output\n"
-		   "  -h, --help         show this help\n"
-		   "\n"
-		   "exit status:\n"
-		   "  0  every file decoded to its end\n"
-		   "  1  a file ends in a truncated record or corrupt data: the rows before it were printed\n"
-		   "  2  a file could not be read as a capture (missing, unreadable, empty, not pcap/pcapng),\n"
-		   "     or bad usage; the other files were still decoded\n"
-		   "  3  the rows could not all be written (the output file could not be created, the disk\n"
-		   "     is full, standard output was closed): decoding stopped there\n"
-		   "\n"
-		   "example:\n"
-		   "  pcapstream decode dump.pcap.gz | jq -c 'select(.network.transport==\"udp\")'\n");
-}
+struct decode_opts {
+	const char *output;
+};
+
+static const struct config_opt decode_opts[] = {
+	{ .flag = "output",
+	  .short_flag = 'o',
+	  .type = CONFIG_STRING,
+	  .arg = "FILE",
+	  CONFIG_AT(struct decode_opts, output),
+	  .help = "write rows to FILE instead of standard output" },
+	{ .flag = NULL },
+};
+
+static const struct config_cmd decode_cmd = {
+	.name = "decode",
+	.usage = "usage: pcapstream decode [options] FILE...\n"
+		 "\n"
+		 "Print the rows of capture files as NDJSON, one row per frame, in frame order: the same\n"
+		 "documents the sinks receive, with their _id. FILE may be pcap (micro- or nanosecond, either\n"
+		 "byte order), pcapng (every interface, each with its own link type), or either of them\n"
+		 "compressed with gzip, zstd or lz4 (read streamed). A name that is not UTF-8 is shown in\n"
+		 "pcap.file with each odd byte as \\xHH, as watch and replay show it.\n",
+	.after = "exit status:\n"
+		 "  0  every file decoded to its end\n"
+		 "  1  a file ends in a truncated record or corrupt data: the rows before it were printed\n"
+		 "  2  a file could not be read as a capture (missing, unreadable, empty, not pcap/pcapng),\n"
+		 "     or bad usage; the other files were still decoded\n"
+		 "  3  the rows could not all be written (the output file could not be created, the disk\n"
+		 "     is full, standard output was closed): decoding stopped there\n"
+		 "\n"
+		 "example:\n"
+		 "  pcapstream decode dump.pcap.gz | jq -c 'select(.network.transport==\"udp\")'\n",
+	.opts = decode_opts,
+	.max_operands = -1,
+	.variant = 0,
+};
 
 /* Decode one file into ob. Returns 0, EXIT_PARTIAL or EXIT_UNREADABLE (message printed). */
 static int decode_file(const char *path, struct outbuf *ob)
@@ -92,63 +104,45 @@ out:
 
 int cmd_decode(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct decode_opts o = { 0 };
+	struct config_args *args = NULL;
 	struct outbuf ob = { 0 };
-	const char *output = NULL;
 	int fd = STDOUT_FILENO, rc = 0;
 
-	for (;;) {
-		int c = getopt_long(argc, argv, "o:h", opts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			goto out;
-		default:
-			usage(stderr);
-			rc = EXIT_UNREADABLE;
-			goto out;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "pcapstream: decode: no capture file given (try --help)\n");
+	if (config_parse_main(&decode_cmd, argc, argv, &o, &args, &rc) < 0)
+		goto out;
+	if (config_args_count(args) == 0) {
+		fprintf(stderr, "pcapstream decode: no capture file given (try --help)\n");
 		rc = EXIT_UNREADABLE;
 		goto out;
 	}
-	if (output != NULL) {
-		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (o.output != NULL) {
+		fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			fprintf(stderr, "pcapstream: decode: cannot create %s: %s\n", output, strerror(errno));
+			fprintf(stderr, "pcapstream decode: cannot create %s: %s\n", o.output, strerror(errno));
 			rc = EXIT_OUTPUT;
 			goto out;
 		}
 	}
 	if (outbuf_init(&ob, fd, DECODE_OUTBUF) < 0) {
-		fprintf(stderr, "pcapstream: decode: out of memory\n");
+		fprintf(stderr, "pcapstream decode: out of memory\n");
 		rc = EXIT_UNREADABLE;
 		goto out;
 	}
-	for (int i = optind; i < argc && !ob.failed; i++) {
-		int frc = decode_file(argv[i], &ob);
+	for (int i = 0; i < config_args_count(args) && !ob.failed; i++) {
+		int frc = decode_file(config_args_get(args, i), &ob);
 		if (frc > rc)
 			rc = frc;
 	}
 	if (outbuf_flush(&ob) < 0) {
 		if (ob.failed != EPIPE)
-			fprintf(stderr, "pcapstream: decode: write failed: %s\n", strerror(ob.failed));
+			fprintf(stderr, "pcapstream decode: write failed: %s\n", strerror(ob.failed));
 		rc = EXIT_OUTPUT;
 	}
 out:
 	outbuf_free(&ob);
 	if (fd != STDOUT_FILENO && fd >= 0)
 		close(fd);
+	config_args_free(args);
 	return rc;
 }

@@ -1,89 +1,95 @@
 /* `pcapstream query daily`: the dashboard's daily traffic query, from the command line. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "config.h"
 #include "mongoq.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pcapstream query daily --mongo URI --host IP --from YYYY-MM-DD --to YYYY-MM-DD\n"
-		   "                             [--collection packets|flows]\n\n"
-		   "Inbound (destination.ip = IP) and outbound (source.ip = IP) bytes and packets per UTC day,\n"
-		   "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. One find over the range,\n"
-		   "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n\n"
-		   "Exit status: 0 the answer was printed; 1 the query failed (server unreachable, bad host or\n"
-		   "date; the message says which); 2 usage error.\n");
-}
+struct query_opts {
+	const char *mongo, *host, *from, *to, *collection;
+};
+
+static const struct config_opt query_opts[] = {
+	{ .flag = "mongo",
+	  .type = CONFIG_STRING,
+	  .arg = "URI",
+	  .required = 1,
+	  CONFIG_AT(struct query_opts, mongo),
+	  .help = "the MongoDB (or FerretDB) to ask, e.g. mongodb://127.0.0.1:27017/pcapstream" },
+	{ .flag = "host",
+	  .type = CONFIG_STRING,
+	  .arg = "IP",
+	  .required = 1,
+	  CONFIG_AT(struct query_opts, host),
+	  .help = "the host whose traffic is summed" },
+	{ .flag = "from",
+	  .type = CONFIG_STRING,
+	  .arg = "YYYY-MM-DD",
+	  .required = 1,
+	  CONFIG_AT(struct query_opts, from),
+	  .help = "first UTC day" },
+	{ .flag = "to",
+	  .type = CONFIG_STRING,
+	  .arg = "YYYY-MM-DD",
+	  .required = 1,
+	  CONFIG_AT(struct query_opts, to),
+	  .help = "last UTC day" },
+	{ .flag = "collection",
+	  .type = CONFIG_STRING,
+	  .arg = "packets|flows",
+	  .def = "packets",
+	  CONFIG_AT(struct query_opts, collection),
+	  .help = "the rows to sum" },
+	{ .flag = NULL },
+};
+
+static const struct config_cmd query_cmd = {
+	.name = "query",
+	.usage = "usage: pcapstream query daily --mongo URI --host IP --from YYYY-MM-DD --to YYYY-MM-DD\n"
+		 "                             [--collection packets|flows]\n\n"
+		 "Inbound (destination.ip = IP) and outbound (source.ip = IP) bytes and packets per UTC day,\n"
+		 "as a JSON array of {day, inBytes, outBytes, inPackets, outPackets}. One find over the range,\n"
+		 "summed per day here: runs on MongoDB and on FerretDB. A range covers at most 3660 days.\n",
+	.after = "Exit status: 0 the answer was printed; 1 the query failed (server unreachable, bad host or\n"
+		 "date; the message says which); 2 usage error.\n",
+	.opts = query_opts,
+	.max_operands = 1,
+	.variant = 0,
+};
 
 int cmd_query(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "mongo", required_argument, NULL, 'm' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "collection", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *uri = NULL, *host = NULL, *from = NULL, *to = NULL, *coll = "packets";
+	struct query_opts o = { 0 };
+	struct config_args *args = NULL;
 	char err[1024];
-	json_t *res;
+	json_t *res = NULL;
+	int rc = 2;
 
-	for (;;) {
-		int c = getopt_long(argc, argv, "h", lopts, NULL);
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'm':
-			uri = optarg;
-			break;
-		case 'H':
-			host = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'c':
-			coll = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	if (config_parse_main(&query_cmd, argc, argv, &o, &args, &rc) < 0)
+		goto out;
 	/* The one operand is the query's name, before or after the options. */
-	if (optind >= argc || strcmp(argv[optind], "daily") != 0) {
-		if (optind < argc)
-			fprintf(stderr, "pcapstream query: unknown query '%s' (the one query is 'daily')\n",
-				argv[optind]);
-		usage(stderr);
-		return 2;
+	const char *name = config_args_get(args, 0);
+	if (name == NULL || strcmp(name, "daily") != 0) {
+		if (name == NULL)
+			fprintf(stderr, "pcapstream query: no query named: give 'daily' (see --help)\n");
+		else
+			fprintf(stderr, "pcapstream query: unknown query '%s' (the one query is 'daily'; see --help)\n",
+				name);
+		goto out;
 	}
-	if (optind + 1 < argc) {
-		fprintf(stderr, "pcapstream query daily: unexpected argument '%s' (see --help)\n", argv[optind + 1]);
-		return 2;
-	}
-	if (uri == NULL || host == NULL || from == NULL || to == NULL) {
-		fprintf(stderr, "pcapstream query daily: --mongo, --host, --from and --to are required\n");
-		return 2;
-	}
-	res = mongoq_daily(uri, coll, host, from, to, err, sizeof(err));
+	res = mongoq_daily(o.mongo, o.collection, o.host, o.from, o.to, err, sizeof(err));
 	if (res == NULL) {
 		fprintf(stderr, "pcapstream query daily: %s\n", err);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	char *text = json_dumps(res, JSON_COMPACT);
 	printf("%s\n", text);
 	free(text);
+	rc = 0;
+out:
 	json_decref(res);
-	return 0;
+	config_args_free(args);
+	return rc;
 }

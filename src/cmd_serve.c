@@ -1,742 +1,162 @@
-/* `pcapstream serve`: the dashboard. An HTTP server (CivetWeb) with the page from web/, the daily
- * traffic API over MongoDB or Elasticsearch, the live chart's WebSocket fed from the hot topic,
- * and Prometheus metrics of the ingest jobs. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <civetweb.h>
-#include <getopt.h>
-#include <limits.h>
-#include <pthread.h>
-#include <signal.h>
+/* `pcapstream serve`: the dashboard's options; serve.c does the serving. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include "cmd.h"
-#include "daily.h"
-#include "esclient.h"
-#include "esq.h"
-#include "fsutil.h"
-#include "httpgate.h"
-#include "live.h"
+#include "config.h"
 #include "log.h"
-#include "metrics.h"
-#include "mongoq.h"
-#include "redact.h"
-
-#ifndef PCAPSTREAM_SOURCE_WEB
-#define PCAPSTREAM_SOURCE_WEB "/usr/share/pcapstream/web"
-#endif
-
-#define SERVE_MAX_SOURCES 16
-#define SERVE_MIN_THREADS 16
-#define SERVE_QUEUE	  64 /* accepted connections waiting for a worker (CivetWeb's connection_queue) */
-#define SERVE_QUEUE_TEXT  "64"
-
-enum backend { BACKEND_MONGO, BACKEND_ES };
-
-struct serve {
-	char web_root[PATH_MAX];
-	enum backend backend;
-	const char *mongo_uri;
-	struct esclient es;
-	const char *checkpoints[SERVE_MAX_SOURCES + 1];
-	const char *rt_states[SERVE_MAX_SOURCES + 1];
-	int ncheckpoints, nrt_states;
-	struct live *live;
-	pthread_mutex_t ws_mu; /* guards ws[] and nws */
-	struct mg_connection **ws;
-	int nws;
-	/* Connections: each holds a CivetWeb worker from its first byte to its close (httpgate.h). */
-	struct httpgate *gate;
-	int max_live; /* live (WebSocket) clients at a time */
-};
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: pcapstream serve [options]\n\n"
-		   "The dashboard: a page with the daily traffic of a host (stacked in/out bytes per day) and a live\n"
-		   "chart of the hot topic (bytes per 10 s window), plus an HTTP API and Prometheus metrics.\n\n"
-		   "  GET /                   the page (web/index.html)\n"
-		   "  GET /api/daily?host=IP&from=YYYY-MM-DD&to=YYYY-MM-DD[&dataset=packets|flows]\n"
-		   "                          [{day, inBytes, outBytes, inPackets, outPackets}] per UTC day\n"
-		   "  GET /api/live           {status, window_s, points: [{t, bytes, packets}]}\n"
-		   "  WebSocket /ws/live      the history on connect, then one point per window (503 when the\n"
-		   "                          live clients are at their cap: then poll /api/live)\n"
-		   "  GET /metrics            rows per sink, batches, retries, dead letters, quarantined files,\n"
-		   "                          consumer lag (from --checkpoint and --realtime-state folders)\n\n"
-		   "options:\n"
-		   "  --listen ADDR:PORT      where to listen (default 127.0.0.1:8080; IPv4 only)\n"
-		   "  --backend mongo|es      where /api/daily reads (default mongo)\n"
-		   "  --mongo URI             MongoDB (default mongodb://127.0.0.1:27017/pcapstream)\n"
-		   "  --es URL[?options]      Elasticsearch, as the es: sink spec (default http://127.0.0.1:9200)\n"
-		   "  --brokers LIST          Kafka, for the live chart (without it the live chart is off)\n"
-		   "  --hot-topic NAME        the hot topic realtime writes (default pcapstream.hot)\n"
-		   "  --live-group NAME       consumer group of the live view (default pcapstream-serve-HOST-PID:\n"
-		   "                          each dashboard sees every record, from the latest offsets)\n"
-		   "  --window DURATION       live window (default 10s)\n"
-		   "  --history N             windows sent to a new client (default 60)\n"
-		   "  --checkpoint DIR        a watch/replay checkpoint to report in /metrics (repeatable)\n"
-		   "  --realtime-state DIR    a realtime --state-dir to report in /metrics (repeatable)\n"
-		   "  --web-root DIR          the page's folder (default: PCAPSTREAM_WEB_ROOT, else web/ beside\n"
-		   "                          the binary's folder or in the source tree it was built from, else\n"
-		   "                          /usr/share/pcapstream/web)\n"
-		   "  --threads N             HTTP worker threads (default 256, at least 16): each open connection\n"
-		   "                          holds one; live clients get at most 1/8 of them, and past 7/8 an\n"
-		   "                          address with a connection open gets 503 for another\n"
-		   "  --max-per-client N      connections at a time from one client address (default 16); more\n"
-		   "                          get 503 with Retry-After at once\n"
-		   "  --request-timeout DUR   time a client has to send its request line and headers (default 10s)\n"
-		   "  --log-format text|json  log lines (default text)\n\n"
-		   "Options may come in any order. Exit status: 0 stopped on request (SIGINT, SIGTERM); 1 cannot\n"
-		   "listen (address in use or not ADDR:PORT); 2 usage or configuration error.\n");
-}
-
-/* --- responses --------------------------------------------------------------------------------- */
-
-/* Send the status line, headers and body; a 503 says when to come back (Retry-After). Returns status. */
-static int send_body(struct mg_connection *c, int status, const char *ctype, const char *body, size_t len)
-{
-	mg_printf(c,
-		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-		  "X-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n",
-		  status, mg_get_response_code_text(c, status), ctype, len,
-		  status == 503 ? "Retry-After: " HTTPGATE_RETRY_AFTER_TEXT "\r\n" : "");
-	mg_write(c, body, len);
-	return status;
-}
-
-/* Send j (stolen) as JSON with the given status. */
-static int send_json(struct mg_connection *c, int status, json_t *j)
-{
-	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-	int rc;
-
-	if (text == NULL)
-		rc = send_body(c, 500, "application/json", "{\"error\":\"out of memory\"}", 25);
-	else
-		rc = send_body(c, status, "application/json", text, strlen(text));
-	free(text);
-	json_decref(j);
-	return rc;
-}
-
-/* {"error": why, "param": param} with status 400 (param NULL: no "param"). */
-static int send_error(struct mg_connection *c, int status, const char *param, const char *why)
-{
-	json_t *j = json_pack("{s:s}", "error", why);
-
-	if (param != NULL)
-		json_object_set_new(j, "param", json_string(param));
-	return send_json(c, status, j);
-}
-
-static int only_get(struct mg_connection *c)
-{
-	const char *m = mg_get_request_info(c)->request_method;
-
-	if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
-		return 0;
-	send_error(c, 405, NULL, "only GET is allowed here");
-	return -1;
-}
-
-/* --- connections ------------------------------------------------------------------------------- */
-
-/* A marker in CivetWeb's user connection data: the connection holds a live slot. */
-static char live_slot_marker;
-
-/* CivetWeb's connection_close: uncount the connection, free its live slot. */
-static void on_connection_close(const struct mg_connection *c)
-{
-	struct serve *s = mg_get_user_data(mg_get_context(c));
-	const struct mg_request_info *ri = mg_get_request_info(c);
-	int live = mg_get_user_connection_data(c) == &live_slot_marker;
-
-	httpgate_closed(s->gate, ri != NULL ? ri->remote_addr : NULL, ri != NULL ? ri->remote_port : 0, live);
-}
-
-/* The client wants a WebSocket. */
-static int wants_websocket(struct mg_connection *c)
-{
-	const char *up = mg_get_header(c, "Upgrade");
-
-	return up != NULL && strcasestr(up, "websocket") != NULL;
-}
-
-/* CivetWeb's begin_request, before any handler. Every answer closes its connection (but a live
- * client's, which becomes a WebSocket), so that a finished request frees its worker at once. A
- * request with a body gets 413: no endpoint takes one, and CivetWeb would otherwise read it to its
- * end after the answer, holding the worker (a Content-Length of 99999999999999999999 held it for
- * good). A live client gets one of max_live slots until its connection closes, or 503 before the
- * WebSocket handshake when none is free. Returns 0 to let CivetWeb serve the request, else the
- * status already sent. */
-static int on_begin_request(struct mg_connection *c)
-{
-	struct serve *s = mg_get_user_data(mg_get_context(c));
-	const struct mg_request_info *ri = mg_get_request_info(c);
-	const char *cl = mg_get_header(c, "Content-Length");
-	char why[160];
-
-	if (mg_get_header(c, "Transfer-Encoding") != NULL || (cl != NULL && strspn(cl, "0") != strlen(cl))) {
-		mg_disable_connection_keep_alive(c);
-		return send_error(c, 413, NULL, "this server takes no request body");
-	}
-	if (ri->local_uri == NULL || strcmp(ri->local_uri, "/ws/live") != 0 || !wants_websocket(c)) {
-		mg_disable_connection_keep_alive(c);
-		return 0;
-	}
-	if (httpgate_take_live(s->gate) < 0) {
-		mg_disable_connection_keep_alive(c);
-		snprintf(why, sizeof(why), "too many live clients (at most %d); poll GET /api/live instead",
-			 s->max_live);
-		return send_error(c, 503, NULL, why);
-	}
-	/* not must_close: CivetWeb's WebSocket loop ends when it is set */
-	mg_set_user_connection_data(c, &live_slot_marker);
-	return 0;
-}
-
-/* --- the page ---------------------------------------------------------------------------------- */
-
-static const struct {
-	const char *uri, *file, *mime;
-} static_files[] = {
-	{ "/", "index.html", "text/html; charset=utf-8" },
-	{ "/index.html", "index.html", "text/html; charset=utf-8" },
-	{ "/app.js", "app.js", "text/javascript; charset=utf-8" },
-	{ "/style.css", "style.css", "text/css; charset=utf-8" },
-	{ "/vendor/echarts.min.js", "node_modules/echarts/dist/echarts.min.js", "text/javascript; charset=utf-8" },
-	{ NULL, NULL, NULL },
-};
-
-static int handle_static(struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-	const char *uri = mg_get_request_info(c)->local_uri;
-
-	if (only_get(c) < 0)
-		return 405;
-	for (int i = 0; static_files[i].uri != NULL; i++) {
-		if (strcmp(uri, static_files[i].uri) != 0)
-			continue;
-		char path[PATH_MAX + 64];
-		snprintf(path, sizeof(path), "%s/%s", s->web_root, static_files[i].file);
-		if (access(path, R_OK) != 0)
-			return send_error(c, 404, NULL, "not installed: run `make web` (npm ci in web/)");
-		mg_send_mime_file(c, path, static_files[i].mime);
-		return 200;
-	}
-	return send_error(c, 404, NULL, "no such page");
-}
-
-/* --- GET /api/daily ---------------------------------------------------------------------------- */
-
-static int handle_daily(struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-	struct daily_query q;
-	const char *param = NULL;
-	char why[512], err[1024];
-	json_t *res;
-
-	if (only_get(c) < 0)
-		return 405;
-	if (daily_parse_query(mg_get_request_info(c)->query_string, &q, &param, why, sizeof(why)) < 0)
-		return send_error(c, 400, param, why);
-	if (s->backend == BACKEND_MONGO)
-		res = mongoq_daily(s->mongo_uri, q.dataset, q.host, q.from, q.to, err, sizeof(err));
-	else
-		res = esq_daily(&s->es, q.dataset, q.host, q.from, q.to, err, sizeof(err));
-	if (res == NULL) {
-		const char *name = s->backend == BACKEND_MONGO ? "mongo" : "es";
-		char shown[1024];
-		redact_text(err, shown, sizeof(shown)); /* the answer goes to whoever asks */
-		log_line(LOG_WARN, "daily query failed",
-			 (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
-		return send_json(
-		    c, 503,
-		    json_pack("{s:s,s:s,s:s}", "error",
-			      s->backend == BACKEND_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
-			      "backend", name, "detail", shown));
-	}
-	return send_json(c, 200, res);
-}
-
-/* --- GET /metrics ------------------------------------------------------------------------------ */
-
-static int live_clients(struct serve *s)
-{
-	int n;
-
-	pthread_mutex_lock(&s->ws_mu);
-	n = s->nws;
-	pthread_mutex_unlock(&s->ws_mu);
-	return n;
-}
-
-/* The metrics of metrics_render, then the dashboard's own connections: open now, refused so far. */
-static int handle_metrics(struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-	struct metrics_sources src = {
-		.checkpoints = s->checkpoints,
-		.realtime_states = s->rt_states,
-		.live = s->live,
-		.live_clients = live_clients(s),
-	};
-	size_t len = 0;
-	char own[512];
-	int open, n;
-	uint64_t refused;
-
-	if (only_get(c) < 0)
-		return 405;
-	char *text = metrics_render(&src, &len);
-	if (text == NULL)
-		return send_error(c, 500, NULL, "out of memory");
-	httpgate_counts(s->gate, &open, &refused);
-	n = snprintf(own, sizeof(own),
-		     "# HELP pcapstream_http_connections Connections open to the dashboard (serve) now.\n"
-		     "# TYPE pcapstream_http_connections gauge\n"
-		     "pcapstream_http_connections %d\n"
-		     "# HELP pcapstream_http_refused_total Connections and live clients serve refused with 503.\n"
-		     "# TYPE pcapstream_http_refused_total counter\n"
-		     "pcapstream_http_refused_total %llu\n",
-		     open, (unsigned long long)refused);
-	mg_printf(c,
-		  "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-		  "Content-Length: %zu\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-		  "Connection: close\r\n\r\n",
-		  len + (size_t)n);
-	mg_write(c, text, len);
-	mg_write(c, own, (size_t)n);
-	free(text);
-	return 200;
-}
-
-/* --- the live chart ---------------------------------------------------------------------------- */
-
-/* {"status": ok|down|off, "error", "window_s"}, plus "type": type and the kept windows under
- * history_key when these are not NULL. A new object the caller decrefs. */
-static json_t *live_state(struct serve *s, const char *type, const char *history_key)
-{
-	json_t *j = s->live != NULL ? live_status_json(s->live)
-				    : json_pack("{s:s,s:s}", "status", "off", "error",
-						"the live chart is off: serve was started without --brokers");
-
-	if (type != NULL)
-		json_object_set_new(j, "type", json_string(type));
-	if (history_key != NULL)
-		json_object_set_new(j, history_key, s->live != NULL ? live_history(s->live) : json_array());
-	return j;
-}
-
-static int handle_live(struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-
-	if (only_get(c) < 0)
-		return 405;
-	return send_json(c, 200, live_state(s, NULL, "points"));
-}
-
-/* The WebSocket handshake goes on (0) when on_begin_request gave the connection a live slot; the
- * clients over max_live were answered 503 there. */
-static int ws_connect(const struct mg_connection *c, void *cbdata)
-{
-	(void)cbdata;
-	return mg_get_user_connection_data(c) != &live_slot_marker; /* non-zero refuses */
-}
-
-/* Send text to one client; called with ws_mu held. */
-static void ws_send(struct mg_connection *c, const char *text)
-{
-	mg_websocket_write(c, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
-}
-
-static void ws_ready(struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-	json_t *hello = live_state(s, "hello", "history");
-	char *text = json_dumps(hello, JSON_COMPACT);
-
-	pthread_mutex_lock(&s->ws_mu);
-	if (s->nws < s->max_live)
-		s->ws[s->nws++] = c;
-	if (text != NULL)
-		ws_send(c, text);
-	pthread_mutex_unlock(&s->ws_mu);
-	free(text);
-	json_decref(hello);
-}
-
-static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *cbdata)
-{
-	(void)c;
-	(void)data;
-	(void)len;
-	(void)cbdata;
-	return (bits & 0x0f) != MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE; /* client messages are ignored */
-}
-
-static void ws_close(const struct mg_connection *c, void *cbdata)
-{
-	struct serve *s = cbdata;
-
-	pthread_mutex_lock(&s->ws_mu);
-	for (int i = 0; i < s->nws; i++) {
-		if (s->ws[i] == c) {
-			s->ws[i] = s->ws[--s->nws];
-			break;
-		}
-	}
-	pthread_mutex_unlock(&s->ws_mu);
-}
-
-/* The live view's callback: a closed window (or, with p NULL, a Kafka state change) to every client. */
-static void on_live(const struct live_point *p, void *arg)
-{
-	struct serve *s = arg;
-	json_t *j = p != NULL ? live_point_json(p) : live_state(s, "status", NULL);
-	char *text;
-
-	if (p != NULL)
-		json_object_set_new(j, "type", json_string("point"));
-	text = json_dumps(j, JSON_COMPACT);
-	pthread_mutex_lock(&s->ws_mu);
-	for (int i = 0; i < s->nws && text != NULL; i++)
-		ws_send(s->ws[i], text);
-	pthread_mutex_unlock(&s->ws_mu);
-	free(text);
-	json_decref(j);
-}
-
-/* --- start-up ---------------------------------------------------------------------------------- */
-
-/* CivetWeb's own messages (e.g. "cannot bind to 127.0.0.1:8080") go to our log. */
-static int on_civetweb_log(const struct mg_connection *c, const char *message)
-{
-	(void)c;
-	log_line(LOG_WARN, "http server", (struct log_field[]){ LOG_S("message", message) }, 1);
-	return 1;
-}
-
-/* Find the page: the flag, PCAPSTREAM_WEB_ROOT, web/ beside the build (EXE/../web), the web/ of
- * the source tree it was built from, the installed copy. 0, or -1 with err. */
-static int find_web_root(const char *flag, char *out, size_t outlen, char *err, size_t errlen)
-{
-	char exe[PATH_MAX], beside[PATH_MAX + 16], probe[PATH_MAX + 32];
-	const char *cands[5] = { flag, flag == NULL ? getenv("PCAPSTREAM_WEB_ROOT") : NULL, NULL, PCAPSTREAM_SOURCE_WEB,
-				 "/usr/share/pcapstream/web" };
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		snprintf(beside, sizeof(beside), "%s/../web", exe);
-		cands[2] = beside;
-	}
-	for (int i = 0; i < 5; i++) {
-		if (cands[i] == NULL)
-			continue;
-		snprintf(probe, sizeof(probe), "%s/index.html", cands[i]);
-		if (access(probe, R_OK) == 0 && realpath(cands[i], out) != NULL) {
-			(void)outlen;
-			return 0;
-		}
-		if (i < 2) {
-			snprintf(err, errlen, "%s has no index.html: give the web/ folder of pcapstream", cands[i]);
-			return -1;
-		}
-	}
-	snprintf(err, errlen, "cannot find the page (web/index.html): use --web-root DIR");
-	return -1;
-}
-
-/* Warn when Elasticsearch lacks the index template: without it addresses are mapped as text and
- * the daily query finds nothing for them. The server starts anyway (ES may come up later). */
-static void check_es_template(const struct esclient *es)
-{
-	char path[256], err[1024];
-
-	snprintf(path, sizeof(path), "/_index_template/%s", es->prefix);
-	long st = esclient_request(es, "GET", path, NULL, NULL, err, sizeof(err));
-	if (st == 404)
-		log_line(LOG_WARN,
-			 "Elasticsearch has no pcapstream index template: addresses are not mapped as ip and the daily "
-			 "query misses them; run `pcapstream setup --es URL` before ingesting",
-			 (struct log_field[]){ LOG_S("template", es->prefix) }, 1);
-	else if (st < 0)
-		log_line(LOG_WARN, "Elasticsearch is not reachable yet; /api/daily answers 503 until it is",
-			 (struct log_field[]){ LOG_S("error", err) }, 1);
-}
+#include "serve.h"
 
 struct serve_opts {
-	const char *listen, *backend, *mongo, *es, *brokers, *hot_topic, *live_group, *web_root;
-	int64_t window_ns, request_timeout_ns;
-	long history, threads, per_client;
+	struct serve_config serve;
+	enum log_format log_format;
 };
 
-/* Parse argv into o and s. 0, 1 after --help, -1 on a usage error (printed). */
-static int parse_args(int argc, char **argv, struct serve_opts *o, struct serve *s, enum log_format *lf)
-{
-	static const struct option lopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "mongo", required_argument, NULL, 'm' },
-		{ "es", required_argument, NULL, 'e' },
-		{ "brokers", required_argument, NULL, 'k' },
-		{ "hot-topic", required_argument, NULL, 't' },
-		{ "live-group", required_argument, NULL, 'g' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "history", required_argument, NULL, 'H' },
-		{ "checkpoint", required_argument, NULL, 'c' },
-		{ "realtime-state", required_argument, NULL, 'r' },
-		{ "web-root", required_argument, NULL, 'W' },
-		{ "threads", required_argument, NULL, 'T' },
-		{ "max-per-client", required_argument, NULL, 'P' },
-		{ "request-timeout", required_argument, NULL, 'R' },
-		{ "log-format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	for (;;) {
-		int c = getopt_long(argc, argv, "h", lopts, NULL);
-		char *end = NULL;
-		if (c == -1)
-			break;
-		switch (c) {
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'b':
-			o->backend = optarg;
-			break;
-		case 'm':
-			o->mongo = optarg;
-			break;
-		case 'e':
-			o->es = optarg;
-			break;
-		case 'k':
-			o->brokers = optarg;
-			break;
-		case 't':
-			o->hot_topic = optarg;
-			break;
-		case 'g':
-			o->live_group = optarg;
-			break;
-		case 'W':
-			o->web_root = optarg;
-			break;
-		case 'w':
-			if (fsutil_parse_duration(optarg, &o->window_ns) < 0 || o->window_ns < 1000000000LL) {
-				fprintf(stderr, "pcapstream serve: --window %s is not a duration of 1s or more\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'R':
-			if (fsutil_parse_duration(optarg, &o->request_timeout_ns) < 0 ||
-			    o->request_timeout_ns < 1000000000LL || o->request_timeout_ns > 3600000000000LL) {
-				fprintf(stderr,
-					"pcapstream serve: --request-timeout %s is not a duration from 1s to 1h\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'H':
-		case 'T':
-		case 'P': {
-			long v = strtol(optarg, &end, 10);
-			const char *name = c == 'H' ? "history" : c == 'T' ? "threads" : "max-per-client";
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 100000) {
-				fprintf(stderr, "pcapstream serve: --%s %s is not a number from 1 to 100000\n", name,
-					optarg);
-				return -1;
-			}
-			*(c == 'H' ? &o->history : c == 'T' ? &o->threads : &o->per_client) = v;
-			break;
-		}
-		case 'c':
-		case 'r': {
-			int *n = c == 'c' ? &s->ncheckpoints : &s->nrt_states;
-			if (*n >= SERVE_MAX_SOURCES) {
-				fprintf(stderr, "pcapstream serve: at most %d folders per kind\n", SERVE_MAX_SOURCES);
-				return -1;
-			}
-			(c == 'c' ? s->checkpoints : s->rt_states)[(*n)++] = optarg;
-			break;
-		}
-		case 'f':
-			if (log_parse_format(optarg, lf) < 0) {
-				fprintf(stderr, "pcapstream serve: --log-format is text or json\n");
-				return -1;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "pcapstream serve: unexpected argument '%s' (see --help)\n", argv[optind]);
-		return -1;
-	}
-	if (strcmp(o->backend, "mongo") != 0 && strcmp(o->backend, "es") != 0) {
-		fprintf(stderr, "pcapstream serve: --backend is mongo or es, not '%s'\n", o->backend);
-		return -1;
-	}
-	if (o->threads < SERVE_MIN_THREADS) {
-		fprintf(stderr, "pcapstream serve: --threads must be %d or more\n", SERVE_MIN_THREADS);
-		return -1;
-	}
-	return 0;
-}
+static const struct config_choice backend_choices[] = {
+	{ "mongo", SERVE_MONGO },
+	{ "es", SERVE_ES },
+	{ NULL, 0 },
+};
+
+#define S(field) CONFIG_AT(struct serve_opts, serve.field)
+
+static const struct config_opt serve_opts[] = {
+	{ .flag = "listen",
+	  .type = CONFIG_STRING,
+	  .arg = "ADDR:PORT",
+	  .def = "127.0.0.1:8080",
+	  S(listen),
+	  .help = "where to listen (IPv4 only)" },
+	{ .flag = "backend",
+	  .type = CONFIG_ENUM,
+	  .choices = backend_choices,
+	  .def = "mongo",
+	  S(backend),
+	  .help = "where /api/daily reads" },
+	{ .flag = "mongo",
+	  .type = CONFIG_STRING,
+	  .arg = "URI",
+	  .def = "mongodb://127.0.0.1:27017/pcapstream",
+	  S(mongo),
+	  .help = "MongoDB" },
+	{ .flag = "es",
+	  .type = CONFIG_STRING,
+	  .arg = "URL[?options]",
+	  .def = "http://127.0.0.1:9200",
+	  S(es),
+	  .help = "Elasticsearch, as the es: sink spec" },
+	{ .flag = "brokers",
+	  .type = CONFIG_STRING,
+	  .arg = "LIST",
+	  S(brokers),
+	  .help = "Kafka, for the live chart (without it the live chart is off)" },
+	{ .flag = "hot-topic",
+	  .type = CONFIG_STRING,
+	  .arg = "NAME",
+	  .def = "pcapstream.hot",
+	  S(hot_topic),
+	  .help = "the hot topic realtime writes" },
+	{ .flag = "live-group",
+	  .type = CONFIG_STRING,
+	  .arg = "NAME",
+	  S(live_group),
+	  .help = "consumer group of the live view (default pcapstream-serve-HOST-PID: each dashboard sees every "
+		  "record, from the latest offsets)" },
+	{ .flag = "window",
+	  .type = CONFIG_DURATION,
+	  .def = "10s",
+	  .min = 1000000000LL,
+	  S(window_ns),
+	  .help = "live window" },
+	{ .flag = "history",
+	  .type = CONFIG_INT,
+	  .def = "60",
+	  .min = 1,
+	  .max = 100000,
+	  S(history),
+	  .help = "windows sent to a new client" },
+	{ .flag = "checkpoint",
+	  .type = CONFIG_STRINGS,
+	  .arg = "DIR",
+	  CONFIG_LIST(struct serve_opts, serve.checkpoints, serve.ncheckpoints),
+	  .help = "a watch/replay checkpoint to report in /metrics" },
+	{ .flag = "realtime-state",
+	  .type = CONFIG_STRINGS,
+	  .arg = "DIR",
+	  CONFIG_LIST(struct serve_opts, serve.rt_states, serve.nrt_states),
+	  .help = "a realtime --state-dir to report in /metrics" },
+	{ .flag = "web-root",
+	  .type = CONFIG_STRING,
+	  .arg = "DIR",
+	  S(web_root),
+	  .help = "the page's folder (default: PCAPSTREAM_WEB_ROOT, else web/ beside the binary's folder or in the "
+		  "source tree it was built from, else /usr/share/pcapstream/web)" },
+	{ .flag = "threads",
+	  .type = CONFIG_INT,
+	  .def = "256",
+	  .min = SERVE_MIN_THREADS,
+	  .max = 100000,
+	  S(threads),
+	  .help = "HTTP worker threads: each open connection holds one; live clients get at most 1/8 of them, and "
+		  "past 7/8 an address with a connection open gets 503 for another" },
+	{ .flag = "max-per-client",
+	  .type = CONFIG_INT,
+	  .def = "16",
+	  .min = 1,
+	  .max = 100000,
+	  S(per_client),
+	  .help = "connections at a time from one client address; more get 503 with Retry-After at once" },
+	{ .flag = "request-timeout",
+	  .type = CONFIG_DURATION,
+	  .def = "10s",
+	  .min = 1000000000LL,
+	  .max = 3600000000000LL,
+	  S(request_timeout_ns),
+	  .help = "time a client has to send its request line and headers" },
+	{ .flag = "log-format",
+	  .type = CONFIG_ENUM,
+	  .choices = config_log_formats,
+	  .def = "text",
+	  CONFIG_AT(struct serve_opts, log_format),
+	  .help = "log lines" },
+	{ .flag = NULL },
+};
+
+#undef S
+
+static const struct config_cmd serve_cmd = {
+	.name = "serve",
+	.usage = "usage: pcapstream serve [options]\n\n"
+		 "The dashboard: a page with the daily traffic of a host (stacked in/out bytes per day) and a live\n"
+		 "chart of the hot topic (bytes per 10 s window), plus an HTTP API and Prometheus metrics.\n\n"
+		 "  GET /                   the page (web/index.html)\n"
+		 "  GET /api/daily?host=IP&from=YYYY-MM-DD&to=YYYY-MM-DD[&dataset=packets|flows]\n"
+		 "                          [{day, inBytes, outBytes, inPackets, outPackets}] per UTC day\n"
+		 "  GET /api/live           {status, window_s, points: [{t, bytes, packets}]}\n"
+		 "  WebSocket /ws/live      the history on connect, then one point per window (503 when the\n"
+		 "                          live clients are at their cap: then poll /api/live)\n"
+		 "  GET /metrics            rows per sink, batches, retries, dead letters, quarantined files,\n"
+		 "                          consumer lag (from --checkpoint and --realtime-state folders)\n",
+	.after = "Options may come in any order. Exit status: 0 stopped on request (SIGINT, SIGTERM); 1 cannot\n"
+		 "listen (address in use or not ADDR:PORT); 2 usage or configuration error.\n",
+	.opts = serve_opts,
+	.max_operands = 0,
+	.variant = 0,
+};
 
 int cmd_serve(int argc, char **argv)
 {
-	struct serve_opts o = {
-		.listen = "127.0.0.1:8080",
-		.backend = "mongo",
-		.mongo = "mongodb://127.0.0.1:27017/pcapstream",
-		.es = "http://127.0.0.1:9200",
-		.hot_topic = "pcapstream.hot",
-		.window_ns = 10000000000LL,
-		.history = 60,
-		.threads = 256,
-		.per_client = 16,
-		.request_timeout_ns = 10000000000LL,
-	};
-	struct serve s = { 0 };
-	struct mg_context *ctx = NULL;
-	struct mg_callbacks cbs = {
-		.log_message = on_civetweb_log,
-		.connection_close = on_connection_close,
-		.begin_request = on_begin_request,
-	};
-	enum log_format lf = LOG_TEXT;
-	char err[1024], group[256], threads[16], timeout_ms[24], host[128] = "host";
-	int rc = 2;
+	struct serve_opts o = { 0 };
+	struct config_args *args = NULL;
+	char err[2048];
+	int rc = 0;
 
-	pthread_mutex_init(&s.ws_mu, NULL);
-	int pa = parse_args(argc, argv, &o, &s, &lf);
-	if (pa != 0) {
-		rc = pa > 0 ? 0 : 2;
+	if (config_parse_main(&serve_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
-	}
-	log_set_format(lf);
-	s.backend = strcmp(o.backend, "es") == 0 ? BACKEND_ES : BACKEND_MONGO;
-	s.mongo_uri = o.mongo;
-	if (esclient_parse(o.es, &s.es, err, sizeof(err)) < 0) {
-		char shown[1024], why[1024];
-		fprintf(stderr, "pcapstream serve: --es %s: %s\n", redact_text(o.es, shown, sizeof(shown)),
-			redact_text(err, why, sizeof(why)));
-		goto out;
-	}
-	if (find_web_root(o.web_root, s.web_root, sizeof(s.web_root), err, sizeof(err)) < 0) {
+	log_set_format(o.log_format);
+	rc = serve_run(&o.serve, err, sizeof(err));
+	if (rc < 0)
 		fprintf(stderr, "pcapstream serve: %s\n", err);
-		goto out;
-	}
-	char probe[PATH_MAX + 64];
-	snprintf(probe, sizeof(probe), "%s/node_modules/echarts/dist/echarts.min.js", s.web_root);
-	if (access(probe, R_OK) != 0)
-		log_line(LOG_WARN, "ECharts is not installed: the charts will not draw (run `make web`)",
-			 (struct log_field[]){ LOG_S("missing", probe) }, 1);
-	s.gate = httpgate_new((int)o.threads, (int)o.per_client, SERVE_QUEUE);
-	s.max_live = s.gate != NULL ? httpgate_max_live(s.gate) : 0;
-	s.ws = calloc((size_t)s.max_live + 1, sizeof(*s.ws));
-	if (s.gate == NULL || s.ws == NULL) {
-		fprintf(stderr, "pcapstream serve: out of memory\n");
-		goto out;
-	}
-	if (o.brokers != NULL) {
-		gethostname(host, sizeof(host) - 1);
-		snprintf(group, sizeof(group), "pcapstream-serve-%s-%ld", host, (long)getpid());
-		struct live_config lc = {
-			.brokers = o.brokers,
-			.topic = o.hot_topic,
-			.group = o.live_group != NULL ? o.live_group : group,
-			.window_ms = o.window_ns / 1000000,
-			.history = (size_t)o.history,
-		};
-		if (live_start(&lc, on_live, &s, &s.live, err, sizeof(err)) < 0) {
-			fprintf(stderr, "pcapstream serve: live view: %s\n", err);
-			goto out;
-		}
-	}
-	if (s.backend == BACKEND_ES)
-		check_es_template(&s.es);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	snprintf(threads, sizeof(threads), "%ld", o.threads);
-	snprintf(timeout_ms, sizeof(timeout_ms), "%lld", (long long)(o.request_timeout_ns / 1000000));
-	const char *mgopts[] = {
-		"listening_ports",
-		o.listen,
-		"num_threads",
-		threads,
-		"request_timeout_ms", /* the whole request line and headers, from the first read */
-		timeout_ms,
-		"enable_keep_alive",
-		"no",
-		"connection_queue",
-		SERVE_QUEUE_TEXT,
-		"websocket_timeout_ms",
-		"30000",
-		"enable_websocket_ping_pong",
-		"yes",
-		NULL,
-	};
-	httpgate_install(s.gate);
-	ctx = mg_start(&cbs, &s, mgopts);
-	if (ctx == NULL) {
-		fprintf(stderr,
-			"pcapstream serve: cannot listen on %s (in use, or not ADDR:PORT; see the message above)\n",
-			o.listen);
-		rc = 1;
-		goto out;
-	}
-	mg_set_request_handler(ctx, "/api/daily$", handle_daily, &s);
-	mg_set_request_handler(ctx, "/api/live$", handle_live, &s);
-	mg_set_request_handler(ctx, "/metrics$", handle_metrics, &s);
-	mg_set_websocket_handler(ctx, "/ws/live$", ws_connect, ws_ready, ws_data, ws_close, &s);
-	mg_set_request_handler(ctx, "/", handle_static, &s);
-	log_line(LOG_INFO, "serving",
-		 (struct log_field[]){ LOG_S("listen", o.listen), LOG_S("backend", o.backend),
-				       LOG_S("web_root", s.web_root),
-				       LOG_S("live", o.brokers != NULL ? o.hot_topic : "off"),
-				       LOG_I("checkpoints", s.ncheckpoints), LOG_I("realtime_states", s.nrt_states) },
-		 6);
-	while (!stop_requested)
-		pause();
-	log_msg(LOG_INFO, "stopping");
-	rc = 0;
+	rc = rc == SERVE_ELISTEN ? 1 : rc < 0 ? 2 : 0;
 out:
-	if (ctx != NULL)
-		mg_stop(ctx);
-	httpgate_install(NULL);
-	live_stop(s.live);
-	free(s.ws);
-	httpgate_free(s.gate);
-	pthread_mutex_destroy(&s.ws_mu);
+	config_args_free(args);
 	return rc;
 }

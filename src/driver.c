@@ -283,7 +283,8 @@ static int do_batch(struct driver *d, uint64_t batch, json_t *plan, char *err, s
 		goto out;
 	checkpoint_purge(d->ck);
 	d->stats_dirty = 1;
-	save_stats(d, d->total_batches == 1);
+	save_stats(d, d->sum->batches == 1); /* the first batch of a run at once, then once a second */
+	fault_point("after-batch");
 	double secs = (double)(fsutil_mono_ns() - t0) / 1e9;
 	struct log_field f[12] = { LOG_I("id", batch),
 				   LOG_I("rows", b.rows),

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "checkpoint.h"
-#include "fault.h"
 #include "fsutil.h"
 #include "growbuf.h"
 #include "kafkaconf.h"
@@ -502,7 +501,6 @@ static int ks_ack(void *st, uint64_t batch, json_t *outcome, char *err, size_t e
 		log_line(LOG_WARN, "offsets not committed to the group (the checkpoint keeps them)",
 			 (struct log_field[]){ LOG_I("batch", batch), LOG_S("error", rd_kafka_err2str(ke)) }, 2);
 	rd_kafka_topic_partition_list_destroy(offs);
-	fault_point("realtime-after-batch");
 	return 0;
 }
 

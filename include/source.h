@@ -59,6 +59,9 @@ struct source_env {
 
 struct source_ops {
 	const char *name; /* "files", "kafka": the key of its outcome in commits/N */
+	/* Whether the source's own state agrees with the checkpoint (before the sinks are opened).
+	 * 0, or -1 with err (damage the user must see: nothing is ingested). */
+	int (*check)(void *st, const struct checkpoint *ck, char *err, size_t errlen);
 	/* Bring the source's own state up to the checkpoint (the batches committed so far) before any
 	 * new batch. 0, or -1 with err (damage the user must see: nothing is ingested). */
 	int (*recover)(void *st, struct checkpoint *ck, char *err, size_t errlen);

@@ -1,9 +1,11 @@
 /* Dead letters into a file or a Kafka topic (see deadletter.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "deadletter.h"
 #include "kafkaconf.h"
@@ -13,10 +15,8 @@
 struct deadletter {
 	char name[4200];
 	char path[4096];
-	FILE *f;
 	rd_kafka_t *rk;
 	char topic[256];
-	int pending; /* letters written since the last sync */
 	char failure[512];
 };
 
@@ -65,61 +65,82 @@ out:
 	return rc;
 }
 
-int deadletter_write(struct deadletter *dl, json_t *letter, char *err, size_t errlen)
+int64_t deadletter_position(const struct deadletter *dl)
 {
-	char *line = json_dumps(letter, JSON_COMPACT);
-	int rc = -1;
+	struct stat st;
 
-	if (line == NULL) {
-		snprintf(err, errlen, "dead letter: out of memory");
-		goto out;
-	}
-	if (dl->rk != NULL) {
+	if (dl->rk != NULL)
+		return -1;
+	return stat(dl->path, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/* Produce each line to the topic and wait for every delivery report. 0 or -1 with err. */
+static int commit_topic(struct deadletter *dl, const char *lines, size_t len, char *err, size_t errlen)
+{
+	for (const char *p = lines, *end = lines + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		for (;;) {
 			rd_kafka_resp_err_t e =
-			    rd_kafka_producev(dl->rk, RD_KAFKA_V_TOPIC(dl->topic), RD_KAFKA_V_VALUE(line, strlen(line)),
+			    rd_kafka_producev(dl->rk, RD_KAFKA_V_TOPIC(dl->topic), RD_KAFKA_V_VALUE((void *)p, n),
 					      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 			if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
 				break;
 			if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
 				snprintf(err, errlen, "dead-letter topic %s: %s", dl->topic, rd_kafka_err2str(e));
-				goto out;
+				return -1;
 			}
 			rd_kafka_poll(dl->rk, 100);
 		}
-	} else {
-		if (dl->f == NULL)
-			dl->f = fopen(dl->path, "a");
-		if (dl->f == NULL || fprintf(dl->f, "%s\n", line) < 0) {
-			snprintf(err, errlen, "dead-letter file %.900s: %s", dl->path, strerror(errno));
-			goto out;
-		}
+		p += n + 1;
 	}
-	dl->pending++;
-	rc = 0;
-out:
-	free(line);
-	return rc;
-}
-
-int deadletter_sync(struct deadletter *dl, char *err, size_t errlen)
-{
-	if (dl->pending == 0)
-		return 0;
-	if (dl->rk != NULL) {
-		if (rd_kafka_flush(dl->rk, DEADLETTER_FLUSH_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    dl->failure[0] != '\0') {
-			snprintf(err, errlen, "dead-letter topic %s: messages not delivered%s%s", dl->topic,
-				 dl->failure[0] ? ": " : "", dl->failure);
-			dl->failure[0] = '\0';
-			return -1;
-		}
-	} else if (fflush(dl->f) != 0 || fsync(fileno(dl->f)) != 0) {
-		snprintf(err, errlen, "dead-letter file %.900s: %s", dl->path, strerror(errno));
+	if (rd_kafka_flush(dl->rk, DEADLETTER_FLUSH_MS) != RD_KAFKA_RESP_ERR_NO_ERROR || dl->failure[0] != '\0') {
+		snprintf(err, errlen, "dead-letter topic %s: messages not delivered%s%s", dl->topic,
+			 dl->failure[0] ? ": " : "", dl->failure);
+		dl->failure[0] = '\0';
 		return -1;
 	}
-	dl->pending = 0;
 	return 0;
+}
+
+static void io_error(const struct deadletter *dl, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "dead-letter file %.900s: %s", dl->path, strerror(errno));
+}
+
+int deadletter_commit(struct deadletter *dl, int64_t at, const char *lines, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	if (dl->rk != NULL)
+		return len > 0 ? commit_topic(dl, lines, len, err, errlen) : 0;
+	if (len == 0 && (at < 0 || stat(dl->path, &st) < 0 || st.st_size <= at))
+		return 0; /* nothing to write, nothing to cut back */
+	fd = open(dl->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0 || fstat(fd, &st) < 0 || (at >= 0 && st.st_size > at && ftruncate(fd, at) < 0)) {
+		io_error(dl, err, errlen);
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, lines + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			io_error(dl, err, errlen);
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		io_error(dl, err, errlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 const char *deadletter_name(const struct deadletter *dl)
@@ -135,7 +156,5 @@ void deadletter_close(struct deadletter *dl)
 		rd_kafka_flush(dl->rk, 5000);
 		rd_kafka_destroy(dl->rk);
 	}
-	if (dl->f != NULL)
-		fclose(dl->f);
 	free(dl);
 }

@@ -19,6 +19,7 @@
 #include "driver.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "growbuf.h"
 #include "log.h"
 #include "rowfmt.h"
 #include "sink.h"
@@ -28,6 +29,7 @@
 #define DRIVER_BACKOFF_MAX_NS 30000000000LL /* then doubling up to 30 s */
 #define DRIVER_STATS_NS	      1000000000LL  /* stats.json at most once a second */
 #define DRIVER_PROGRESS_NS    500000000LL
+#define DRIVER_LETTERS_MAX    (256u << 20) /* a batch's dead letters at most, in bytes */
 
 struct driver {
 	const struct driver_config *cfg;
@@ -38,12 +40,17 @@ struct driver {
 	struct driver_summary *sum;
 	struct checkpoint *ck;
 	struct sink **sinks;
-	uint64_t *sink_rows; /* cumulative rows per sink */
+	uint64_t *sink_rows;	 /* cumulative rows per sink */
+	uint64_t *sink_rows_was; /* the same before the batch being committed */
 	uint64_t next_batch;
 	/* over the checkpoint's life */
 	uint64_t total_rows, total_batches, total_dead, total_malformed, total_retries;
 	/* the batch in progress */
 	uint64_t batch_rows, batch_dead;
+	struct growbuf letters; /* its dead letters, written once it is flushed */
+	/* a fatal error met in a batch a source asked for (batch_now): the run ends with it */
+	int fatal;
+	char fatal_err[1024];
 	struct deadletter *dlq;
 	uint64_t rng; /* jitter: xorshift64, seeded per process */
 	int in_batch; /* batch_now() is not re-entered */
@@ -119,9 +126,15 @@ static int emit_rows(void *drv, const struct row *rows, size_t n, char *err, siz
 static int emit_dead(void *drv, json_t *letter, char *err, size_t errlen)
 {
 	struct driver *d = drv;
+	char *line = json_dumps(letter, JSON_COMPACT);
+	int rc = line != NULL ? growbuf_append_line(&d->letters, line) : -1;
 
-	if (deadletter_write(d->dlq, letter, err, errlen) < 0)
+	free(line);
+	if (rc < 0) {
+		snprintf(err, errlen, "dead letters of the batch: more than %u MB, or out of memory",
+			 DRIVER_LETTERS_MAX >> 20);
 		return -1;
+	}
 	d->batch_dead++;
 	return 0;
 }
@@ -153,6 +166,7 @@ static int run_batch(struct driver *d, uint64_t batch, json_t *plan, json_t **ou
 		memset(b, 0, sizeof(*b));
 		d->batch_rows = 0;
 		d->batch_dead = 0;
+		growbuf_reset(&d->letters);
 		d->progress_rows = rows_before; /* a retry reads the batch again */
 		for (int s = 0; s < d->cfg->nsinks && rc == 0; s++) {
 			if (sink_begin(d->sinks[s], batch, w, sizeof(w)) < 0) {
@@ -168,8 +182,12 @@ static int run_batch(struct driver *d, uint64_t batch, json_t *plan, json_t **ou
 				rc = -1;
 			}
 		}
-		if (rc == 0)
-			rc = deadletter_sync(d->dlq, err, sizeof(err));
+		if (rc == 0) {
+			json_t *at = json_object_get(plan, SK_DEAD_LETTERS_AT);
+			rc = deadletter_commit(d->dlq, json_is_integer(at) ? json_integer_value(at) : -1,
+					       d->letters.data != NULL ? d->letters.data : "", d->letters.len, err,
+					       sizeof(err));
+		}
 		if (rc == 0) {
 			fault_point("after-flush");
 			return 0;
@@ -252,6 +270,9 @@ static int do_batch(struct driver *d, uint64_t batch, json_t *plan, char *err, s
 		goto out;
 	rc = -1;
 	retries = attempts - 1; /* whole-batch retries, besides what the sinks retried inside one */
+	/* the running totals as they were: kept if the commit cannot be written */
+	uint64_t was[5] = { d->total_rows, d->total_batches, d->total_dead, d->total_malformed, d->total_retries };
+	memcpy(d->sink_rows_was, d->sink_rows, (size_t)d->cfg->nsinks * sizeof(*d->sink_rows));
 	for (int s = 0; s < d->cfg->nsinks; s++) {
 		struct sink_stats st;
 		sink_stats(d->sinks[s], &st);
@@ -269,12 +290,17 @@ static int do_batch(struct driver *d, uint64_t batch, json_t *plan, char *err, s
 			   d->ops->name, outcome, SK_ROWS, (json_int_t)b.rows, SK_DEAD_LETTERS, (json_int_t)dead,
 			   SK_MALFORMED, (json_int_t)d->batch_dead, SK_RETRIES, (json_int_t)retries, SK_TOTALS,
 			   totals_json(d));
-	if (commit == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (commit == NULL || checkpoint_write_commit(d->ck, batch, commit, err, errlen) < 0) {
+		if (commit == NULL)
+			snprintf(err, errlen, "out of memory");
+		d->total_rows = was[0];
+		d->total_batches = was[1];
+		d->total_dead = was[2];
+		d->total_malformed = was[3];
+		d->total_retries = was[4];
+		memcpy(d->sink_rows, d->sink_rows_was, (size_t)d->cfg->nsinks * sizeof(*d->sink_rows));
 		goto out;
 	}
-	if (checkpoint_write_commit(d->ck, batch, commit, err, errlen) < 0)
-		goto out;
 	fault_point("after-commit");
 	d->sum->batches++;
 	d->sum->rows += b.rows;
@@ -305,21 +331,32 @@ out:
 	return rc;
 }
 
-/* Plan and run the next batch. 0 (also when nothing was waiting), 1 if stopped, -1 if fatal. */
+/* Plan and run the next batch. 0 (also when nothing was waiting), 1 if stopped, -1 if fatal. A
+ * plan already written for that number and not committed (its run was stopped) runs again as it
+ * is: a batch number is never planned twice. */
 static int next_batch(struct driver *d, int unlimited, char *err, size_t errlen)
 {
 	json_t *plan = NULL;
 	int rc;
 
-	if (d->ops->plan(d->st, d->next_batch, unlimited, &plan, err, errlen) < 0)
-		return -1;
-	if (plan == NULL)
-		return 0;
-	if (checkpoint_write_offsets(d->ck, d->next_batch, plan, err, errlen) < 0) {
-		json_decref(plan);
-		return -1;
+	if (checkpoint_last_offsets(d->ck) >= (int64_t)d->next_batch) {
+		plan = checkpoint_read_offsets(d->ck, d->next_batch, err, errlen);
+		if (plan == NULL)
+			return -1;
+	} else {
+		if (d->ops->plan(d->st, d->next_batch, unlimited, &plan, err, errlen) < 0)
+			return -1;
+		if (plan == NULL)
+			return 0;
+		/* where this batch's dead letters start: a replay of the plan cuts the file back there */
+		if (json_object_set_new(plan, SK_DEAD_LETTERS_AT,
+					json_integer((json_int_t)deadletter_position(d->dlq))) < 0 ||
+		    checkpoint_write_offsets(d->ck, d->next_batch, plan, err, errlen) < 0) {
+			json_decref(plan);
+			return -1;
+		}
+		fault_point("after-offsets");
 	}
-	fault_point("after-offsets");
 	rc = do_batch(d, d->next_batch, plan, err, errlen);
 	if (rc == 0)
 		d->next_batch++;
@@ -337,8 +374,11 @@ static int batch_now(void *drv)
 	if (d->in_batch)
 		return 0;
 	rc = next_batch(d, 1, err, sizeof(err));
-	if (rc < 0)
-		log_line(LOG_ERROR, "batch failed", (struct log_field[]){ LOG_S("error", err) }, 1);
+	if (rc < 0 && !d->fatal) {
+		/* the run ends with it (driver_run's loop sees it after the source's poll) */
+		d->fatal = 1;
+		snprintf(d->fatal_err, sizeof(d->fatal_err), "%s", err);
+	}
 	return rc;
 }
 
@@ -378,14 +418,36 @@ int driver_check_checkpoint(const struct checkpoint *ck, int64_t first_needed, c
 	return 0;
 }
 
-/* Totals from the last commit, the source's recovery, and the replay of an uncommitted batch. */
+/* Open the sinks, once the checkpoint is known sound (they find its identity in its metadata:
+ * the file sink refuses a folder holding another checkpoint's batches). 0, DRIVER_ECONFIG (a
+ * wrong spec) or -1 (a conflict with the checkpoint) with err. */
+static int open_sinks(struct driver *d, char *err, size_t errlen)
+{
+	struct sink_env env = { .state_dir = d->cfg->checkpoint };
+
+	for (int i = 0; i < d->cfg->nsinks; i++) {
+		int src = sink_open(d->cfg->sinks[i], &env, &d->sinks[i], err, errlen);
+		if (src < 0)
+			return src == SINK_ECONFLICT ? -1 : DRIVER_ECONFIG;
+	}
+	return 0;
+}
+
+/* Check the checkpoint (the driver's files and the source's own state) before anything is
+ * touched; then the sinks, the source's recovery, the totals of the last commit, and the replay
+ * of an uncommitted batch. 0, 1 (stopped), DRIVER_ECONFIG or -1 with err. */
 static int recover(struct driver *d, char *err, size_t errlen)
 {
 	int64_t last_commit = checkpoint_last_commit(d->ck);
 	int64_t last_offsets = checkpoint_last_offsets(d->ck);
+	int rc;
 
-	if (driver_check_checkpoint(d->ck, last_commit, err, errlen) < 0)
+	if (driver_check_checkpoint(d->ck, last_commit, err, errlen) < 0 ||
+	    d->ops->check(d->st, d->ck, err, errlen) < 0)
 		return -1;
+	rc = open_sinks(d, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (d->ops->recover(d->st, d->ck, err, errlen) < 0)
 		return -1;
 	if (last_commit >= 0) {
@@ -410,10 +472,11 @@ static int recover(struct driver *d, char *err, size_t errlen)
 			return -1;
 		log_line(LOG_INFO, "replaying uncommitted batch with its recorded plan",
 			 (struct log_field[]){ LOG_I("batch", last_offsets) }, 1);
-		int rc = do_batch(d, (uint64_t)last_offsets, plan, err, errlen);
+		rc = do_batch(d, (uint64_t)last_offsets, plan, err, errlen);
 		json_decref(plan);
 		if (rc != 0)
 			return rc;
+		d->next_batch = (uint64_t)last_offsets + 1;
 	}
 	return 0;
 }
@@ -431,6 +494,8 @@ static int loop_drain(struct driver *d, char *err, size_t errlen)
 		if (*d->stop)
 			return 1;
 		enum source_state s = d->ops->poll(d->st, 0, 1);
+		if (d->fatal)
+			break;
 		if (s == SOURCE_DONE)
 			break;
 		if (s == SOURCE_IDLE)
@@ -454,12 +519,16 @@ static int loop_interval(struct driver *d, char *err, size_t errlen)
 		int64_t now = fsutil_now_ns();
 		if (now < next_tick) {
 			enum source_state s = d->ops->poll(d->st, next_tick - now, 0);
+			if (d->fatal)
+				break;
 			if (s == SOURCE_FULL && !*d->stop)
 				rc = next_batch(d, 0, err, errlen);
 			save_stats(d, 0);
 			continue;
 		}
 		enum source_state s = d->ops->poll(d->st, 0, 0);
+		if (d->fatal)
+			break;
 		if (s == SOURCE_READY || s == SOURCE_FULL) {
 			rc = next_batch(d, 0, err, errlen);
 			if (rc != 0)
@@ -495,9 +564,11 @@ int driver_open(const struct driver_config *cfg, volatile sig_atomic_t *stop, st
 	d->rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)fsutil_now_ns();
 	if (d->rng == 0)
 		d->rng = 1;
+	growbuf_init(&d->letters, DRIVER_LETTERS_MAX);
 	d->sinks = calloc((size_t)cfg->nsinks + 1, sizeof(*d->sinks));
 	d->sink_rows = calloc((size_t)cfg->nsinks + 1, sizeof(*d->sink_rows));
-	if (d->sinks == NULL || d->sink_rows == NULL) {
+	d->sink_rows_was = calloc((size_t)cfg->nsinks + 1, sizeof(*d->sink_rows_was));
+	if (d->sinks == NULL || d->sink_rows == NULL || d->sink_rows_was == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -508,18 +579,8 @@ int driver_open(const struct driver_config *cfg, volatile sig_atomic_t *stop, st
 		rc = DRIVER_ECONFIG;
 		goto out;
 	}
-	/* The checkpoint first: sinks find its identity in its metadata (the file sink refuses a folder
-	 * holding another checkpoint's batches). */
 	if (checkpoint_open(cfg->checkpoint, cfg->metadata, &d->ck, err, errlen) < 0)
 		goto out;
-	struct sink_env env = { .state_dir = cfg->checkpoint };
-	for (int i = 0; i < cfg->nsinks; i++) {
-		int src = sink_open(cfg->sinks[i], &env, &d->sinks[i], err, errlen);
-		if (src < 0) {
-			rc = src == SINK_ECONFLICT ? -1 : DRIVER_ECONFIG;
-			goto out;
-		}
-	}
 	*out = d;
 	d = NULL;
 	rc = 0;
@@ -551,10 +612,14 @@ int driver_run(struct driver *d, const struct source_ops *ops, void *st, struct 
 	rc = recover(d, err, errlen);
 	if (rc == 0)
 		rc = d->cfg->trigger == DRIVER_INTERVAL ? loop_interval(d, err, errlen) : loop_drain(d, err, errlen);
+	if (d->fatal && rc >= 0) {
+		snprintf(err, errlen, "%s", d->fatal_err);
+		rc = -1;
+	}
 	ops->finish(st, rc == 0 && !*d->stop);
 	progress(d, 1);
 	save_stats(d, 1);
-	return rc < 0 ? -1 : 0;
+	return rc == DRIVER_ECONFIG ? rc : rc < 0 ? -1 : 0;
 }
 
 void driver_close(struct driver *d)
@@ -567,5 +632,7 @@ void driver_close(struct driver *d)
 	checkpoint_close(d->ck);
 	free(d->sinks);
 	free(d->sink_rows);
+	free(d->sink_rows_was);
+	growbuf_free(&d->letters);
 	free(d);
 }

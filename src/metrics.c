@@ -67,12 +67,12 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 	family(f, "pcapstream_rows_total", "counter", "Rows committed, per ingest job.");
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL)
-			sample(f, "pcapstream_rows_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), "rows"));
+			sample(f, "pcapstream_rows_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), SK_ROWS));
 	family(f, "pcapstream_sink_rows_total", "counter", "Rows a sink accepted, per ingest job and sink.");
 	for (size_t i = 0; i < n; i++) {
 		const char *k;
 		json_t *v;
-		json_object_foreach(json_object_get(totals(&srcs[i]), "sinks"), k, v)
+		json_object_foreach(json_object_get(totals(&srcs[i]), SK_SINKS), k, v)
 		{
 			char spec[1024];
 			redact_text(k, spec, sizeof(spec)); /* older checkpoints may name a sink with its password */
@@ -83,15 +83,15 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 	family(f, "pcapstream_batches_total", "counter", "Batches committed.");
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL)
-			sample(f, "pcapstream_batches_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), "batches"));
+			sample(f, "pcapstream_batches_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), SK_BATCHES));
 	family(f, "pcapstream_files_total", "counter", "Capture files ingested (watch and replay).");
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL && strcmp(srcs[i].job, "realtime") != 0)
-			sample(f, "pcapstream_files_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), "files"));
+			sample(f, "pcapstream_files_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), SK_FILES));
 	family(f, "pcapstream_retries_total", "counter", "Requests or items sent to a sink again.");
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL)
-			sample(f, "pcapstream_retries_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), "retries"));
+			sample(f, "pcapstream_retries_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), SK_RETRIES));
 	family(f, "pcapstream_dead_letters_total", "counter",
 	       "Rows or records in a dead-letter file or topic, by reason (malformed input, refused by a sink).");
 	for (size_t i = 0; i < n; i++) {
@@ -117,16 +117,16 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
 		json_t *p;
-		json_array_foreach(json_object_get(srcs[i].j, "lag"), k, p)
+		json_array_foreach(json_object_get(srcs[i].j, SK_LAG), k, p)
 		{
 			char part[16];
 			snprintf(part, sizeof(part), "%lld", num(p, "partition"));
 			fprintf(f, "pcapstream_consumer_lag{");
 			put_label(f, "state", srcs[i].state, 1);
-			put_label(f, "group", json_string_value(json_object_get(srcs[i].j, "group")) ?: "", 0);
-			put_label(f, "topic", json_string_value(json_object_get(p, "topic")) ?: "", 0);
+			put_label(f, "group", json_string_value(json_object_get(srcs[i].j, SK_GROUP)) ?: "", 0);
+			put_label(f, "topic", json_string_value(json_object_get(p, SK_TOPIC)) ?: "", 0);
 			put_label(f, "partition", part, 0);
-			fprintf(f, "} %lld\n", num(p, "lag"));
+			fprintf(f, "} %lld\n", num(p, SK_LAG));
 		}
 	}
 	if (in->live != NULL) {

@@ -46,7 +46,7 @@ int realtime_run(const struct realtime_config *cfg, volatile sig_atomic_t *stop,
 	rc = driver_open(&dc, stop, &d, err, errlen);
 	if (rc < 0)
 		goto out;
-	rc = -1;
+	rc = DRIVER_ECONFIG; /* the client's settings, or the subscription */
 	if (source_kafka_open(&kc, driver_env(d), &src, err, errlen) < 0)
 		goto out;
 	log_line(LOG_INFO, "consuming",

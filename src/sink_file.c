@@ -56,8 +56,9 @@ static long long highest(const char *dir, const char *prefix, const char *suffix
 	return hi;
 }
 
-/* Make sure outdir holds no other checkpoint's batches, and mark it as this one's. A state folder
- * without a checkpoint identity (realtime's, or none) is not checked. Returns 0, SINK_ECONFLICT
+/* Make sure outdir holds no other checkpoint's batches, and mark it as this one's (watch, replay
+ * and realtime all have a checkpoint; a state folder without an identity is not checked).
+ * Returns 0, SINK_ECONFLICT
  * when outdir holds batches this checkpoint would overwrite, or -1 (I/O), with err. */
 static int claim(const char *outdir, const char *ck, char *err, size_t errlen)
 {

@@ -328,7 +328,9 @@ static json_t *plan_batch(struct filesrc *e, uint64_t batch, int unlimited)
 		goto out;
 	iso_now(when);
 	files = json_array();
-	plan = json_pack("{s:I,s:s,s:o}", "batch", (json_int_t)batch, "planned_at", when, "files", files);
+	plan = json_pack("{s:I,s:s,s:o}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_FILES, files);
+	if (plan == NULL)
+		goto out; /* out of memory (json_pack released files): the files stay pending */
 	for (; n < count; n++) {
 		struct pending_file *f = v[n];
 		if (!unlimited && e->cfg->max_files > 0 && n >= e->cfg->max_files)
@@ -625,13 +627,16 @@ int source_file_check(const struct checkpoint *ck, const struct registry *reg, c
 
 /* Bring the registry up to the commits (re-apply what a crash kept from it), then look at the
  * files. */
+static int fs_check(void *st, const struct checkpoint *ck, char *err, size_t errlen)
+{
+	return source_file_check(ck, ((struct filesrc *)st)->reg, err, errlen);
+}
+
 static int fs_recover(void *st, struct checkpoint *ck, char *err, size_t errlen)
 {
 	struct filesrc *e = st;
 	int64_t last_commit = checkpoint_last_commit(ck);
 
-	if (source_file_check(ck, e->reg, err, errlen) < 0)
-		return -1;
 	if (registry_torn(e->reg))
 		log_msg(LOG_WARN, "registry.log ends in a torn line (a crash while appending): it is cut off and its "
 				  "batch re-applied from commits/");
@@ -844,6 +849,7 @@ static void fs_close(void *st)
 
 const struct source_ops source_file_ops = {
 	.name = SK_FILES,
+	.check = fs_check,
 	.recover = fs_recover,
 	.poll = fs_poll,
 	.plan = fs_plan,

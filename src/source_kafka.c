@@ -254,6 +254,15 @@ out:
 
 /* --- the source ops -------------------------------------------------------------------------- */
 
+static int ks_check(void *st, const struct checkpoint *ck, char *err, size_t errlen)
+{
+	(void)st;
+	(void)ck;
+	(void)err;
+	(void)errlen;
+	return 0; /* its state is the commits' positions, which the driver checks */
+}
+
 static int ks_recover(void *st, struct checkpoint *ck, char *err, size_t errlen)
 {
 	struct ksrc *k = st;
@@ -340,7 +349,7 @@ static int ks_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 		return 0;
 	qsort(k->buf, k->nbuf, sizeof(*k->buf), by_partition_offset);
 	rowfmt_time_text(when, fsutil_now_ns());
-	*plan = json_pack("{s:I,s:s,s:{s:s,s:o}}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_KAFKA, "topic",
+	*plan = json_pack("{s:I,s:s,s:{s:s,s:o}}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_KAFKA, SK_TOPIC,
 			  k->cfg->topic, "ranges", ranges_of(k));
 	if (*plan == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -420,9 +429,10 @@ static int ks_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 			rc = record(k, k->buf[i], n, emit, err, errlen);
 		}
 		if (rc == ROWPARSE_FULL) {
-			snprintf(err, errlen, "partition %d offset %lld: a row larger than the string store",
+			/* an empty store that cannot take one row (oversized ones are refused before) */
+			snprintf(err, errlen, "partition %d offset %lld: out of memory for the row's strings",
 				 (int)k->buf[i]->partition, (long long)k->buf[i]->offset);
-			return -2;
+			return -1;
 		}
 		if (rc < 0)
 			return -1;
@@ -470,38 +480,60 @@ static int ks_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 	return 0;
 }
 
+/* Whether partition p of the topic is assigned to this member now. */
+static int assigned(rd_kafka_topic_partition_list_t *as, const char *topic, int32_t p)
+{
+	return as != NULL && rd_kafka_topic_partition_list_find(as, topic, p) != NULL;
+}
+
 static int ks_ack(void *st, uint64_t batch, json_t *outcome, char *err, size_t errlen)
 {
 	struct ksrc *k = st;
 	json_t *ranges = json_object_get(outcome, "ranges"), *r;
 	rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new((int)json_array_size(ranges) + 1);
+	rd_kafka_topic_partition_list_t *as = NULL;
 	size_t i;
+	int rc = -1;
 
 	if (offs == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto out;
 	}
+	if (rd_kafka_assignment(k->rk, &as) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		as = NULL;
 	json_array_foreach(ranges, i, r)
 	{
 		int32_t p = (int32_t)json_integer_value(json_object_get(r, "partition"));
 		int64_t until = json_integer_value(json_object_get(r, "until"));
-		rd_kafka_topic_partition_list_add(offs, k->cfg->topic, p)->offset = until;
+		/* Only partitions this member holds: a plan replayed before joining the group must not
+		 * move back the offset of a partition another member has read further since. */
+		if (assigned(as, k->cfg->topic, p))
+			rd_kafka_topic_partition_list_add(offs, k->cfg->topic, p)->offset = until;
 		if (position_set(k, p, until) < 0) {
-			rd_kafka_topic_partition_list_destroy(offs);
 			snprintf(err, errlen, "out of memory");
-			return -1;
+			goto out;
 		}
 	}
 	if (k->planned == (int64_t)batch)
 		drop_buffer(k);
-	/* The group's offsets, for the other members and for tools; the checkpoint's positions are
-	 * what this state folder trusts, so a failure here costs nothing but a warning. */
-	rd_kafka_resp_err_t ke = rd_kafka_commit(k->rk, offs, 0);
-	if (ke != RD_KAFKA_RESP_ERR_NO_ERROR && ke != RD_KAFKA_RESP_ERR__NO_OFFSET)
-		log_line(LOG_WARN, "offsets not committed to the group (the checkpoint keeps them)",
-			 (struct log_field[]){ LOG_I("batch", batch), LOG_S("error", rd_kafka_err2str(ke)) }, 2);
-	rd_kafka_topic_partition_list_destroy(offs);
-	return 0;
+	/* The group's offsets, for the other members and for tools. This state folder trusts the
+	 * checkpoint's positions, so a failure here does not make it read the batch again; but the
+	 * partition's next owner in the group would start from the older offset and store the batch
+	 * a second time (the stores drop it by _id; another member's file sink keeps it). */
+	if (offs->cnt > 0) {
+		rd_kafka_resp_err_t ke = rd_kafka_commit(k->rk, offs, 0);
+		if (ke != RD_KAFKA_RESP_ERR_NO_ERROR && ke != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			log_line(LOG_WARN, "offsets not committed to the group (this state folder keeps them)",
+				 (struct log_field[]){ LOG_I("batch", batch), LOG_S("error", rd_kafka_err2str(ke)) },
+				 2);
+	}
+	rc = 0;
+out:
+	if (as != NULL)
+		rd_kafka_topic_partition_list_destroy(as);
+	if (offs != NULL)
+		rd_kafka_topic_partition_list_destroy(offs);
+	return rc;
 }
 
 static void ks_totals(void *st, json_t *totals)
@@ -570,6 +602,7 @@ static void ks_close(void *st)
 
 const struct source_ops source_kafka_ops = {
 	.name = SK_KAFKA,
+	.check = ks_check,
 	.recover = ks_recover,
 	.poll = ks_poll,
 	.plan = ks_plan,

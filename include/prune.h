@@ -5,7 +5,17 @@
  * that holds time on both sides of the cutoff is kept whole. MongoDB: the documents of the
  * collections packets and flows whose @timestamp is before the cutoff are deleted. Running it again
  * removes nothing more (idempotent). Used by `pcapstream prune` and, once an hour, by the batch
- * drivers' retention. */
+ * drivers' retention:
+ *
+ *	static int64_t last;               (per driver)
+ *	if (retention_ns > 0 && prune_due(&last, fsutil_mono_ns()))
+ *		for each --sink spec:
+ *			struct prune_opts o = { .cutoff_ns = fsutil_now_ns() - retention_ns, .out = NULL };
+ *			struct prune_result r = { 0 };
+ *			if (prune_sink_target(spec, &o) && prune_run(&o, &r, err, sizeof(err)) < 0)
+ *				log a warning with err (redacted) and go on: the next hour tries again
+ *			else log r (indices, documents) when anything was removed
+ */
 #ifndef PCAPSTREAM_PRUNE_H
 #define PCAPSTREAM_PRUNE_H
 #include <stdint.h>
@@ -37,5 +47,17 @@ int prune_cutoff(const char *before, const char *older_than, int64_t now_ns, int
  * cannot be reached or refuses (what was removed before that stays removed: a second run goes
  * on from there). */
 int prune_run(const struct prune_opts *o, struct prune_result *res, char *err, size_t errlen);
+
+/* How often the batch drivers' retention runs prune_run. */
+#define PRUNE_EVERY_NS (3600LL * 1000000000LL)
+
+/* Point o->es or o->mongo at the store of a --sink spec ("es:..." or "mongo:..."; the pointer is
+ * into sink_spec, which must outlive o). Returns 1 when the sink is one prune handles, 0 when not
+ * (file:, kafka:, null: hold nothing to expire here). */
+int prune_sink_target(const char *sink_spec, struct prune_opts *o);
+
+/* Whether retention is due at now_mono_ns (monotonic clock): the first call, then once per
+ * PRUNE_EVERY_NS; when it is, *last_mono_ns becomes now_mono_ns. Returns 1 or 0. */
+int prune_due(int64_t *last_mono_ns, int64_t now_mono_ns);
 
 #endif

@@ -133,6 +133,12 @@ static int prune_es(const struct prune_opts *o, struct prune_result *res, char *
 	}
 	if (esclient_detect(&c, &srv, err, errlen) < 0)
 		goto out;
+	if (o->out != NULL) {
+		char t[40];
+		rowfmt_time_text(t, o->cutoff_ns);
+		fprintf(o->out, "prune: %s %s at %s: indices %s-packets-*, %s-flows-* whose period ended by %s\n",
+			srv.opensearch ? "OpenSearch" : "Elasticsearch", srv.version, c.url, c.prefix, c.prefix, t);
+	}
 	list = list_indices(&c, err, errlen);
 	if (list == NULL)
 		goto out;
@@ -166,6 +172,27 @@ static int prune_es(const struct prune_opts *o, struct prune_result *res, char *
 out:
 	json_decref(list);
 	return rc;
+}
+
+int prune_sink_target(const char *sink_spec, struct prune_opts *o)
+{
+	if (strncmp(sink_spec, "es:", 3) == 0) {
+		o->es = sink_spec + 3;
+		return 1;
+	}
+	if (strncmp(sink_spec, "mongo:", 6) == 0) {
+		o->mongo = sink_spec + 6;
+		return 1;
+	}
+	return 0;
+}
+
+int prune_due(int64_t *last_mono_ns, int64_t now_mono_ns)
+{
+	if (*last_mono_ns != 0 && now_mono_ns - *last_mono_ns < PRUNE_EVERY_NS)
+		return 0;
+	*last_mono_ns = now_mono_ns;
+	return 1;
 }
 
 int prune_run(const struct prune_opts *o, struct prune_result *res, char *err, size_t errlen)

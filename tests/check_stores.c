@@ -160,6 +160,43 @@ START_TEST(test_cutoff_table)
 }
 END_TEST
 
+/* --- the batch drivers' retention glue ---------------------------------------------------------- */
+
+START_TEST(test_retention_targets_and_hourly)
+{
+	static const struct {
+		const char *spec;
+		int handled;
+		const char *es, *mongo;
+	} sinks[] = {
+		{ "es:http://a:9200,http://b:9200?prefix=p", 1, "http://a:9200,http://b:9200?prefix=p", NULL },
+		{ "mongo:mongodb://h:27017/db", 1, NULL, "mongodb://h:27017/db" },
+		{ "file:/tmp/out", 0, NULL, NULL },
+		{ "kafka:b:9092/t", 0, NULL, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	int64_t last = 0;
+
+	for (int i = 0; sinks[i].spec != NULL; i++) {
+		struct prune_opts o = { .cutoff_ns = 0 };
+		ck_assert_int_eq(prune_sink_target(sinks[i].spec, &o), sinks[i].handled);
+		if (sinks[i].es != NULL)
+			ck_assert_str_eq(o.es, sinks[i].es);
+		else
+			ck_assert_ptr_null(o.es);
+		if (sinks[i].mongo != NULL)
+			ck_assert_str_eq(o.mongo, sinks[i].mongo);
+		else
+			ck_assert_ptr_null(o.mongo);
+	}
+	ck_assert_int_eq(prune_due(&last, 5000000000LL), 1); /* the first call */
+	ck_assert_int_eq(prune_due(&last, 5000000000LL + PRUNE_EVERY_NS - 1), 0);
+	ck_assert_int_eq(prune_due(&last, 5000000000LL + PRUNE_EVERY_NS), 1);
+	ck_assert_int_eq(last, 5000000000LL + PRUNE_EVERY_NS);
+	ck_assert_int_eq(prune_due(&last, 5000000000LL + PRUNE_EVERY_NS + 1), 0);
+}
+END_TEST
+
 Suite *stores_suite(void)
 {
 	Suite *s = suite_create("stores");
@@ -175,5 +212,6 @@ Suite *stores_suite(void)
 	testutil_add_loop(s, test_period_table, 0, np, 0);
 	testutil_add(s, test_period_range_refuses_foreign_names, 0);
 	testutil_add_loop(s, test_cutoff_table, 0, nc, 0);
+	testutil_add(s, test_retention_targets_and_hourly, 0);
 	return s;
 }

@@ -70,8 +70,10 @@ void esclient_index_name(const struct esclient *c, int flows, int64_t ts_ns, cha
  * the text is not one of these forms (a foreign index under the same prefix). */
 int esclient_period_range(const char *period, int64_t *start_ns, int64_t *end_ns);
 
-/* Ask GET / which server answers (Elasticsearch or OpenSearch, and its version) into *srv.
- * Returns 0, or -1 with err when no node answers or the answer is not a search server's. */
+/* Ask GET / which server answers (Elasticsearch or OpenSearch: version.distribution, and its
+ * version) into *srv. A server that does not serve GET / (Elasticsearch's integ-test
+ * distribution answers 405) is Elasticsearch, its version from GET /_nodes/_local. Returns 0, or
+ * -1 with err when no node answers or neither answer is a search server's. */
 int esclient_detect(const struct esclient *c, struct esclient_server *srv, char *err, size_t errlen);
 
 #endif

@@ -366,6 +366,30 @@ int esclient_period_range(const char *period, int64_t *start_ns, int64_t *end_ns
 	return 0;
 }
 
+/* The version of the node answering GET /_nodes/_local (version.number when GET / is not served, as
+ * by Elasticsearch's minimal integ-test distribution) into srv->version. 0 or -1 with err. */
+static int node_version(const struct esclient *c, struct esclient_server *srv, char *err, size_t errlen)
+{
+	char *text = NULL;
+	json_t *root = NULL, *nodes, *node;
+	const char *k, *v = NULL;
+	long st = esclient_request(c, "GET", "/_nodes/_local?filter_path=nodes.*.version", NULL, &text, err, errlen);
+
+	if (st == 200)
+		root = json_loads(text, 0, NULL);
+	nodes = json_object_get(root, "nodes"); /* one node: _local */
+	json_object_foreach(nodes, k, node) v = json_string_value(json_object_get(node, "version"));
+	if (v != NULL)
+		snprintf(srv->version, sizeof(srv->version), "%s", v);
+	else if (st >= 0)
+		snprintf(err, errlen,
+			 "neither GET / nor GET /_nodes/_local says which server this is (HTTP %ld: %.200s)", st,
+			 text != NULL ? text : "");
+	json_decref(root);
+	free(text);
+	return v != NULL ? 0 : -1;
+}
+
 int esclient_detect(const struct esclient *c, struct esclient_server *srv, char *err, size_t errlen)
 {
 	char *text = NULL;
@@ -381,8 +405,8 @@ int esclient_detect(const struct esclient *c, struct esclient_server *srv, char 
 	version = json_object_get(root, "version");
 	number = json_string_value(json_object_get(version, "number"));
 	if (number == NULL) {
-		snprintf(err, errlen, "GET / answered HTTP %ld without a version.number: %.200s", status,
-			 text != NULL ? text : "");
+		/* OpenSearch always serves GET /: a server that does not is Elasticsearch */
+		rc = node_version(c, srv, err, errlen);
 		goto out;
 	}
 	dist = json_string_value(json_object_get(version, "distribution"));

@@ -145,8 +145,10 @@ static int prune_es(const struct prune_opts *o, struct prune_result *res, char *
 	json_array_foreach(list, i, ix)
 	{
 		const char *name = json_string_value(json_object_get(ix, "index"));
-		const char *count = json_string_value(json_object_get(ix, "docs.count"));
-		int64_t end, docs = count != NULL ? strtoll(count, NULL, 10) : 0;
+		json_t *dc = json_object_get(ix, "docs.count"); /* a string; null for a closed index */
+		int64_t end, docs = json_is_string(dc)	  ? strtoll(json_string_value(dc), NULL, 10)
+				    : json_is_integer(dc) ? (int64_t)json_integer_value(dc)
+							  : 0;
 		char path[600], day[16];
 		if (name == NULL || !expired(&c, name, o->cutoff_ns, &end))
 			continue;

@@ -136,8 +136,12 @@ static int prune_es(const struct prune_opts *o, struct prune_result *res, char *
 	if (o->out != NULL) {
 		char t[40];
 		rowfmt_time_text(t, o->cutoff_ns);
-		fprintf(o->out, "prune: %s %s at %s: indices %s-packets-*, %s-flows-* whose period ended by %s\n",
-			srv.opensearch ? "OpenSearch" : "Elasticsearch", srv.version, c.url, c.prefix, c.prefix, t);
+		char more[48] = "";
+		if (c.nurls > 1)
+			snprintf(more, sizeof(more), " (and %d more nodes)", c.nurls - 1);
+		fprintf(o->out, "prune: %s %s at %s%s: indices %s-packets-*, %s-flows-* whose period ended by %s\n",
+			srv.opensearch ? "OpenSearch" : "Elasticsearch", srv.version, c.url, more, c.prefix, c.prefix,
+			t);
 	}
 	list = list_indices(&c, err, errlen);
 	if (list == NULL)

@@ -11,5 +11,6 @@ int cmd_setup(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_realtime(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 #endif

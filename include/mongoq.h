@@ -17,4 +17,9 @@ int mongoq_setup(const char *uri, char *err, size_t errlen);
 json_t *mongoq_daily(const char *uri, const char *collection, const char *host, const char *from, const char *to,
 		     char *err, size_t errlen);
 
+/* Delete the documents of collection (packets or flows) in the URI's database whose @timestamp is
+ * before cutoff_ms (ms since the epoch, UTC); with dry_run only count them. Returns how many were
+ * (or would be) deleted, or -1 with err. */
+int64_t mongoq_prune(const char *uri, const char *collection, int64_t cutoff_ms, int dry_run, char *err, size_t errlen);
+
 #endif

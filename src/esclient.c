@@ -1,13 +1,20 @@
-/* Elasticsearch connection options and one-shot requests (libcurl). */
+/* Elasticsearch / OpenSearch connection options and one-shot requests (libcurl). */
 #include <curl/curl.h>
 #include <errno.h>
+#include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "esclient.h"
 #include "fsutil.h"
+#include "growbuf.h"
 #include "rowfmt.h"
+
+/* Which node the next one-shot request starts with (shared by every esclient of the process:
+ * requests are spread, whichever struct they come from). */
+static atomic_uint next_node;
 
 /* Read a one-line secret from a file, without its line end. */
 static int read_secret(const char *path, char *out, size_t outlen, char *err, size_t errlen)
@@ -62,15 +69,46 @@ static int parse_switch(const char *v)
 	return -1;
 }
 
+/* One node's base URL at u (NUL-terminated, modified: trailing slashes cut) checked and copied
+ * into c->urls[c->nurls++]. 0, or -1 with the reason in err. */
+static int add_node(struct esclient *c, char *u, char *err, size_t errlen)
+{
+	size_t n = strlen(u);
+
+	if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) {
+		snprintf(err, errlen, "'%.300s' is not an http:// or https:// URL (e.g. es:http://127.0.0.1:9200)", u);
+		return -1;
+	}
+	if (strchr(u + 7, '@') != NULL) {
+		snprintf(err, errlen,
+			 "credentials in the URL are refused: use PCAPSTREAM_ES_USER/PCAPSTREAM_ES_PASSWORD, "
+			 "PCAPSTREAM_ES_API_KEY, auth_file= or api_key_file=");
+		return -1;
+	}
+	if (c->nurls >= ESCLIENT_MAX_NODES) {
+		snprintf(err, errlen, "more than %d node URLs", ESCLIENT_MAX_NODES);
+		return -1;
+	}
+	while (n > 0 && u[n - 1] == '/')
+		u[--n] = '\0';
+	if (n >= sizeof(c->urls[0])) {
+		snprintf(err, errlen, "a node URL is longer than %zu bytes", sizeof(c->urls[0]) - 1);
+		return -1;
+	}
+	snprintf(c->urls[c->nurls++], sizeof(c->urls[0]), "%s", u);
+	return 0;
+}
+
 int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errlen)
 {
-	char buf[4096], *q, *save = NULL;
+	char buf[4096], *q, *save = NULL, *usave = NULL;
 	const char *user = getenv("PCAPSTREAM_ES_USER"), *pass = getenv("PCAPSTREAM_ES_PASSWORD");
 	const char *key = getenv("PCAPSTREAM_ES_API_KEY");
 	char secret[1024];
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->prefix, sizeof(c->prefix), "pcapstream");
+	c->period = ESCLIENT_DAY;
 	c->bulk_bytes = 5 * 1024 * 1024;
 	c->inflight = 2;
 	c->gzip = 1;
@@ -83,20 +121,18 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 	q = strchr(buf, '?');
 	if (q != NULL)
 		*q++ = '\0';
-	if (strncmp(buf, "http://", 7) != 0 && strncmp(buf, "https://", 8) != 0) {
-		snprintf(err, errlen, "'%s' is not an http:// or https:// URL (e.g. es:http://127.0.0.1:9200)", buf);
-		return -1;
-	}
-	if (strchr(buf + 8, '@') != NULL) {
+	if (buf[0] == '\0' || buf[strlen(buf) - 1] == ',' || buf[0] == ',' || strstr(buf, ",,") != NULL) {
 		snprintf(err, errlen,
-			 "credentials in the URL are refused: use PCAPSTREAM_ES_USER/PCAPSTREAM_ES_PASSWORD, "
-			 "PCAPSTREAM_ES_API_KEY, auth_file= or api_key_file=");
+			 "'%.300s': give one or more URLs separated by commas (e.g. es:http://a:9200,"
+			 "http://b:9200)",
+			 buf);
 		return -1;
 	}
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == '/')
-		buf[--n] = '\0';
-	snprintf(c->url, sizeof(c->url), "%s", buf);
+	for (char *u = strtok_r(buf, ",", &usave); u != NULL; u = strtok_r(NULL, ",", &usave)) {
+		if (add_node(c, u, err, errlen) < 0)
+			return -1;
+	}
+	snprintf(c->url, sizeof(c->url), "%s", c->urls[0]);
 	for (char *kv = q ? strtok_r(q, "&", &save) : NULL; kv != NULL; kv = strtok_r(NULL, "&", &save)) {
 		char *v = strchr(kv, '=');
 		if (v == NULL) {
@@ -108,6 +144,17 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 			if (check_prefix(v, sizeof(c->prefix), err, errlen) < 0)
 				return -1;
 			snprintf(c->prefix, sizeof(c->prefix), "%s", v);
+		} else if (strcmp(kv, "index_period") == 0) {
+			if (strcmp(v, "day") == 0) {
+				c->period = ESCLIENT_DAY;
+			} else if (strcmp(v, "month") == 0) {
+				c->period = ESCLIENT_MONTH;
+			} else if (strcmp(v, "year") == 0) {
+				c->period = ESCLIENT_YEAR;
+			} else {
+				snprintf(err, errlen, "index_period=%.100s is not day, month or year", v);
+				return -1;
+			}
 		} else if (strcmp(kv, "bulk") == 0) {
 			uint64_t b;
 			if (fsutil_parse_size(v, &b) < 0 || b < 1024 || b > (1ULL << 30)) {
@@ -153,8 +200,8 @@ int esclient_parse(const char *spec, struct esclient *c, char *err, size_t errle
 			snprintf(c->auth_header, sizeof(c->auth_header), "Authorization: ApiKey %s", secret);
 		} else {
 			snprintf(err, errlen,
-				 "unknown option '%s' (prefix, bulk, inflight, gzip, ca, timeout, auth_file, "
-				 "api_key_file)",
+				 "unknown option '%s' (prefix, index_period, bulk, inflight, gzip, ca, timeout, "
+				 "auth_file, api_key_file)",
 				 kv);
 			return -1;
 		}
@@ -181,38 +228,23 @@ void esclient_apply(const struct esclient *c, void *curl_easy)
 	}
 }
 
-struct grow {
-	char *p;
-	size_t len, cap, max;
-};
-
+/* curl's write callback: append to the growbuf arg; 0 (curl then fails the transfer) when the
+ * answer passes the buffer's cap or memory runs out. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 {
-	struct grow *g = arg;
+	struct growbuf *g = arg;
 	size_t n = size * nmemb;
 
-	if (g->len + n > g->max)
-		return 0; /* curl then fails the transfer: larger than the caller accepts */
-	if (g->len + n + 1 > g->cap) {
-		size_t cap = (g->len + n + 1) * 2;
-		char *p = realloc(g->p, cap);
-		if (p == NULL)
-			return 0;
-		g->p = p;
-		g->cap = cap;
-	}
-	memcpy(g->p + g->len, ptr, n);
-	g->len += n;
-	g->p[g->len] = '\0';
-	return n;
+	return growbuf_append(g, ptr, n) == 0 ? n : 0;
 }
 
 long esclient_perform(void *curl_easy, size_t max, char **resp, char *err, size_t errlen)
 {
-	struct grow g = { .max = max };
+	struct growbuf g;
 	long status = -1;
 	CURL *e = curl_easy;
 
+	growbuf_init(&g, max);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &g);
 	CURLcode rc = curl_easy_perform(e);
@@ -222,11 +254,10 @@ long esclient_perform(void *curl_easy, size_t max, char **resp, char *err, size_
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	if (resp != NULL) {
-		*resp = g.p != NULL ? g.p : strdup("");
-		g.p = NULL;
+		*resp = g.data != NULL ? growbuf_take(&g) : strdup("");
 	}
 out:
-	free(g.p);
+	growbuf_free(&g);
 	return status;
 }
 
@@ -237,24 +268,30 @@ long esclient_request(const struct esclient *c, const char *method, const char *
 	char url[2048], why[512];
 	long status = -1;
 	CURL *e = curl_easy_init();
+	unsigned first = atomic_fetch_add(&next_node, 1u);
 
 	if (e == NULL) {
 		snprintf(err, errlen, "curl init failed");
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	if (c->auth_header[0] != '\0')
 		hdrs = curl_slist_append(hdrs, c->auth_header);
-	esclient_apply(c, e);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-	if (body != NULL)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	status = esclient_perform(e, SIZE_MAX, resp, why, sizeof(why));
-	if (status < 0)
-		snprintf(err, errlen, "%s %s: %s", method, url, why);
+	for (int k = 0; k < c->nurls && status < 0; k++) {
+		const char *base = c->urls[(first + (unsigned)k) % (unsigned)c->nurls];
+		snprintf(url, sizeof(url), "%s%s", base, path);
+		curl_easy_reset(e);
+		esclient_apply(c, e);
+		curl_easy_setopt(e, CURLOPT_URL, url);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+		if (body != NULL)
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		status = esclient_perform(e, SIZE_MAX, resp, why, sizeof(why));
+		if (status < 0)
+			snprintf(err, errlen, "%s %s: %s%s", method, url, why,
+				 c->nurls > 1 ? " (no node answered)" : "");
+	}
 out:
 	curl_slist_free_all(hdrs);
 	if (e != NULL)
@@ -265,7 +302,119 @@ out:
 void esclient_index_name(const struct esclient *c, int flows, int64_t ts_ns, char *out, size_t outlen)
 {
 	char t[40];
+	const char *ds = flows ? "flows" : "packets";
 
 	rowfmt_time_text(t, ts_ns); /* YYYY-MM-DDT... */
-	snprintf(out, outlen, "%s-%s-%.4s.%.2s.%.2s", c->prefix, flows ? "flows" : "packets", t, t + 5, t + 8);
+	if (c->period == ESCLIENT_YEAR)
+		snprintf(out, outlen, "%s-%s-%.4s", c->prefix, ds, t);
+	else if (c->period == ESCLIENT_MONTH)
+		snprintf(out, outlen, "%s-%s-%.4s.%.2s", c->prefix, ds, t, t + 5);
+	else
+		snprintf(out, outlen, "%s-%s-%.4s.%.2s.%.2s", c->prefix, ds, t, t + 5, t + 8);
+}
+
+/* Days since 1970-01-01 of y-m-d (a valid date, y >= 1970; H. Hinnant's days_from_civil). */
+static int64_t civil_days(int y, int m, int d)
+{
+	int64_t yy = m <= 2 ? y - 1 : y;
+	int64_t era = yy / 400, yoe = yy - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The number written by the n decimal digits at s, or -1 when one of them is not a digit. */
+static int digits_at(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int esclient_period_range(const char *period, int64_t *start_ns, int64_t *end_ns)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const int64_t day_ns = 86400000000000LL;
+	size_t n = strlen(period);
+	int y = n >= 4 ? digits_at(period, 4) : -1, m = 1, d = 1;
+
+	if (y < 1970 || (n != 4 && n != 7 && n != 10))
+		return -1;
+	if (n >= 7) {
+		m = period[4] == '.' ? digits_at(period + 5, 2) : -1;
+		if (m < 1 || m > 12)
+			return -1;
+	}
+	if (n == 10) {
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		d = period[7] == '.' ? digits_at(period + 8, 2) : -1;
+		if (d < 1 || d > (m == 2 && leap ? 29 : mdays[m - 1]))
+			return -1;
+	}
+	*start_ns = civil_days(y, m, d) * day_ns;
+	if (n == 10)
+		*end_ns = *start_ns + day_ns;
+	else if (n == 7)
+		*end_ns = (m == 12 ? civil_days(y + 1, 1, 1) : civil_days(y, m + 1, 1)) * day_ns;
+	else
+		*end_ns = civil_days(y + 1, 1, 1) * day_ns;
+	return 0;
+}
+
+/* The version of the node answering GET /_nodes/_local (version.number when GET / is not served, as
+ * by Elasticsearch's minimal integ-test distribution) into srv->version. 0 or -1 with err. */
+static int node_version(const struct esclient *c, struct esclient_server *srv, char *err, size_t errlen)
+{
+	char *text = NULL;
+	json_t *root = NULL, *nodes, *node;
+	const char *k, *v = NULL;
+	long st = esclient_request(c, "GET", "/_nodes/_local?filter_path=nodes.*.version", NULL, &text, err, errlen);
+
+	if (st == 200)
+		root = json_loads(text, 0, NULL);
+	nodes = json_object_get(root, "nodes"); /* one node: _local */
+	json_object_foreach(nodes, k, node) v = json_string_value(json_object_get(node, "version"));
+	if (v != NULL)
+		snprintf(srv->version, sizeof(srv->version), "%s", v);
+	else if (st >= 0)
+		snprintf(err, errlen,
+			 "neither GET / nor GET /_nodes/_local says which server this is (HTTP %ld: %.200s)", st,
+			 text != NULL ? text : "");
+	json_decref(root);
+	free(text);
+	return v != NULL ? 0 : -1;
+}
+
+int esclient_detect(const struct esclient *c, struct esclient_server *srv, char *err, size_t errlen)
+{
+	char *text = NULL;
+	json_t *root = NULL, *version;
+	const char *dist, *number;
+	int rc = -1;
+	long status = esclient_request(c, "GET", "/", NULL, &text, err, errlen);
+
+	memset(srv, 0, sizeof(*srv));
+	if (status < 0)
+		goto out;
+	root = status == 200 ? json_loads(text, 0, NULL) : NULL;
+	version = json_object_get(root, "version");
+	number = json_string_value(json_object_get(version, "number"));
+	if (number == NULL) {
+		/* OpenSearch always serves GET /: a server that does not is Elasticsearch */
+		rc = node_version(c, srv, err, errlen);
+		goto out;
+	}
+	dist = json_string_value(json_object_get(version, "distribution"));
+	srv->opensearch = dist != NULL && strcmp(dist, "opensearch") == 0;
+	snprintf(srv->version, sizeof(srv->version), "%s", number);
+	rc = 0;
+out:
+	json_decref(root);
+	free(text);
+	return rc;
 }

@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	  .summary = "show a checkpoint: last batch, pending and quarantined files" },
 	{ .name = "decode", .run = cmd_decode, .summary = "print the rows of capture files as NDJSON" },
 	{ .name = "setup", .run = cmd_setup, .summary = "ES index template, MongoDB indexes (idempotent)" },
+	{ .name = "prune", .run = cmd_prune, .summary = "retention: delete store data before a cutoff" },
 	{ .name = "query", .run = cmd_query, .summary = "daily in/out traffic of a host from MongoDB" },
 	{ .name = NULL, .run = NULL, .summary = NULL },
 };

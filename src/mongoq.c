@@ -204,3 +204,37 @@ out:
 	free(sums);
 	return out;
 }
+
+int64_t mongoq_prune(const char *uri, const char *collection, int64_t cutoff_ms, int dry_run, char *err, size_t errlen)
+{
+	char db[128];
+	mongoc_client_t *c = connect_uri(uri, db, sizeof(db), err, errlen);
+	mongoc_collection_t *coll = NULL;
+	bson_t *filter = BCON_NEW("@timestamp", "{", "$lt", BCON_DATE_TIME(cutoff_ms), "}");
+	bson_t reply = BSON_INITIALIZER;
+	bson_error_t berr;
+	bson_iter_t it;
+	int64_t n = -1;
+
+	if (c == NULL)
+		goto out;
+	coll = mongoc_client_get_collection(c, db, collection);
+	if (dry_run) {
+		n = mongoc_collection_count_documents(coll, filter, NULL, NULL, NULL, &berr);
+		if (n < 0)
+			snprintf(err, errlen, "counting %s.%s before the cutoff: %s", db, collection, berr.message);
+		goto out;
+	}
+	bson_destroy(&reply);
+	if (!mongoc_collection_delete_many(coll, filter, NULL, &reply, &berr)) {
+		snprintf(err, errlen, "deleting from %s.%s: %s", db, collection, berr.message);
+		goto out;
+	}
+	n = bson_iter_init_find(&it, &reply, "deletedCount") ? bson_iter_as_int64(&it) : 0;
+out:
+	bson_destroy(&reply);
+	bson_destroy(filter);
+	mongoc_collection_destroy(coll);
+	mongoc_client_destroy(c);
+	return n;
+}

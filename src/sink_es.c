@@ -1,5 +1,11 @@
-/* The Elasticsearch sink: _bulk "create" requests with the deterministic _id, into daily
- * indices by @timestamp, gzip-compressed, several in flight (curl multi).
+/* The Elasticsearch / OpenSearch sink: _bulk "create" requests with the deterministic _id, into
+ * daily (or monthly, yearly: index_period) indices by @timestamp, gzip-compressed, several in
+ * flight (curl multi), spread over the nodes of the spec in turn.
+ *
+ * A node that gives no answer is set aside for a while (1 s, doubling to 30 s while it stays
+ * down) and the request goes to the next node; a node set aside is tried again once its pause is
+ * over, or sooner when every node is set aside. A request only fails the batch when no node
+ * answers it.
  *
  * Per item: 2xx and 409 (already there: a replayed row) are success; 429 and 5xx items are sent
  * again in a smaller request after a capped exponential backoff with jitter; any other 4xx is
@@ -18,6 +24,7 @@
 #include <zlib.h>
 #include "esclient.h"
 #include "fsutil.h"
+#include "growbuf.h"
 #include "rowfmt.h"
 #include "sink.h"
 
@@ -26,24 +33,25 @@
 #define ES_BACKOFF_MAX_MS 10000
 #define ES_ACTION_MAX	  512	     /* one action line */
 #define ES_RESPONSE_MAX	  (64 << 20) /* a bulk response larger than this is an error */
+#define ES_ITEM_MIN	  32	     /* fewer bytes than any item (its action line alone is longer) */
+#define ES_DOWN_MIN_MS	  1000	     /* first pause of a node that gave no answer */
+#define ES_DOWN_MAX_MS	  30000	     /* longest pause */
 
 struct es_req {
 	CURL *easy;
-	char *body; /* NDJSON: action + document lines */
-	size_t len, cap;
-	size_t *starts; /* offset of each item's action line; starts[nitems] == len */
+	struct growbuf body; /* NDJSON: action + document lines; capped at one request's size */
+	size_t *starts;	     /* offset of each item's action line; starts[nitems] == body.len */
 	size_t nitems, capitems;
-	unsigned char *gz;
-	size_t gzcap;
-	char *resp;
-	size_t resp_len, resp_cap;
-	int attempt; /* 1 for a first send */
+	struct growbuf gz;   /* the body, gzip-compressed */
+	struct growbuf resp; /* the answer, capped at ES_RESPONSE_MAX */
+	int attempt;	     /* 1 for a first send */
 	int busy;
+	int node;	/* the node this send went to */
+	int unanswered; /* sends of this content in a row that got no answer */
 };
 
 struct sink_es {
 	struct esclient c;
-	char bulk_url[1200];
 	struct curl_slist *hdrs;
 	CURLM *multi;
 	struct es_req *reqs; /* c.inflight + 1: one being filled, the rest in flight or free */
@@ -59,49 +67,69 @@ struct sink_es {
 	int cached_flows;
 	char cached_index[200];
 	int64_t backoff_ms;
-	char *scratch; /* one row's JSON for a dead letter written here (rows without @timestamp) */
-	size_t scratch_cap;
+	struct growbuf scratch; /* one row's JSON for a dead letter written here (rows without @timestamp) */
+	size_t body_max;	/* one request's largest body: bulk_bytes plus one item */
+	unsigned next_node;	/* where the round robin over the nodes goes on */
+	int64_t down_until[ESCLIENT_MAX_NODES]; /* monotonic ns: the node is set aside until then */
+	int64_t down_ms[ESCLIENT_MAX_NODES];	/* its current pause, 0 while it answers */
 };
 
 static void es_close(void *state);
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 1024;
-	while (n < need)
-		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (q == NULL)
-		return -1;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
+/* curl's write callback: the answer into r->resp; 0 (curl fails the transfer) past its cap. */
 static size_t on_resp(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct es_req *r = arg;
 	size_t n = size * nmemb;
 
-	if (r->resp_len + n + 1 > ES_RESPONSE_MAX)
-		return 0;
-	if (grow((void **)&r->resp, &r->resp_cap, r->resp_len + n + 1, 1) < 0)
-		return 0;
-	memcpy(r->resp + r->resp_len, ptr, n);
-	r->resp_len += n;
-	r->resp[r->resp_len] = '\0';
-	return n;
+	return growbuf_append(&r->resp, ptr, n) == 0 ? n : 0;
 }
 
+/* An empty request, ready to be filled for a first send. */
 static void req_reset(struct es_req *r)
 {
-	r->len = 0;
+	growbuf_reset(&r->body);
 	r->nitems = 0;
-	r->resp_len = 0;
+	growbuf_reset(&r->resp);
 	r->attempt = 1;
 	r->busy = 0;
+	r->unanswered = 0;
+}
+
+/* Room for `more` items in r->starts (plus the end offset). 0, or -1 out of memory / past the cap
+ * (one item per ES_ITEM_MIN bytes of the largest body). */
+static int room_for_items(struct sink_es *s, struct es_req *r, size_t more)
+{
+	return growbuf_array((void **)&r->starts, &r->capitems, r->nitems + more + 1, sizeof(size_t),
+			     s->body_max / ES_ITEM_MIN + 2);
+}
+
+/* The node for the next send: the next one in turn that is not set aside, else (every node set
+ * aside) the one whose pause ends first. */
+static int pick_node(struct sink_es *s)
+{
+	int64_t now = fsutil_mono_ns();
+	int best = 0;
+
+	for (int k = 0; k < s->c.nurls; k++) {
+		int i = (int)((s->next_node + (unsigned)k) % (unsigned)s->c.nurls);
+		if (s->down_until[i] <= now) {
+			s->next_node = (unsigned)i + 1;
+			return i;
+		}
+		if (s->down_until[i] < s->down_until[best])
+			best = i;
+	}
+	return best;
+}
+
+/* Node i gave no answer: set it aside for a pause that doubles while it stays down. */
+static void node_down(struct sink_es *s, int i)
+{
+	int64_t ms = s->down_ms[i] ? s->down_ms[i] * 2 : ES_DOWN_MIN_MS;
+
+	s->down_ms[i] = ms > ES_DOWN_MAX_MS ? ES_DOWN_MAX_MS : ms;
+	s->down_until[i] = fsutil_mono_ns() + s->down_ms[i] * 1000000LL;
 }
 
 static void fail(struct sink_es *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -127,8 +155,8 @@ static int es_open(const char *arg, const struct sink_env *env, void **state, ch
 	}
 	if (esclient_parse(arg, &s->c, err, errlen) < 0)
 		goto out;
-	snprintf(s->bulk_url, sizeof(s->bulk_url), "%s/_bulk?filter_path=errors,items.*.status,items.*.error",
-		 s->c.url);
+	s->body_max = s->c.bulk_bytes + ES_ACTION_MAX + ROW_JSON_MAX + 2;
+	growbuf_init(&s->scratch, ROW_JSON_MAX + 1);
 	s->hdrs = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
 	if (s->c.gzip)
 		s->hdrs = curl_slist_append(s->hdrs, "Content-Encoding: gzip");
@@ -142,6 +170,9 @@ static int es_open(const char *arg, const struct sink_env *env, void **state, ch
 		goto out;
 	}
 	for (int i = 0; i < s->nreqs; i++) {
+		growbuf_init(&s->reqs[i].body, s->body_max);
+		growbuf_init(&s->reqs[i].gz, s->body_max + s->body_max / 8 + 1024); /* > deflateBound */
+		growbuf_init(&s->reqs[i].resp, ES_RESPONSE_MAX);
 		s->reqs[i].easy = curl_easy_init();
 		if (s->reqs[i].easy == NULL) {
 			snprintf(err, errlen, "curl init failed");
@@ -173,18 +204,21 @@ static size_t compress_body(struct es_req *r)
 {
 	z_stream z;
 	size_t bound;
+	char *dst;
 
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return 0;
-	bound = deflateBound(&z, r->len);
-	if (grow((void **)&r->gz, &r->gzcap, bound, 1) < 0) {
+	bound = deflateBound(&z, r->body.len);
+	growbuf_reset(&r->gz);
+	dst = growbuf_reserve(&r->gz, bound);
+	if (dst == NULL) {
 		deflateEnd(&z);
 		return 0;
 	}
-	z.next_in = (unsigned char *)r->body;
-	z.avail_in = (uInt)r->len;
-	z.next_out = r->gz;
+	z.next_in = (unsigned char *)r->body.data;
+	z.avail_in = (uInt)r->body.len;
+	z.next_out = (unsigned char *)dst;
 	z.avail_out = (uInt)bound;
 	int zrc = deflate(&z, Z_FINISH);
 	size_t out = z.total_out;
@@ -192,33 +226,37 @@ static size_t compress_body(struct es_req *r)
 	return zrc == Z_STREAM_END ? out : 0;
 }
 
+/* Send r to the next node (pick_node), as a transfer of the multi handle. */
 static void send_req(struct sink_es *s, struct es_req *r)
 {
 	CURL *e = r->easy;
 	size_t gzlen = 0;
+	char url[1200];
 
+	r->node = pick_node(s);
+	snprintf(url, sizeof(url), "%s/_bulk?filter_path=errors,items.*.status,items.*.error", s->c.urls[r->node]);
 	curl_easy_reset(e);
 	esclient_apply(&s->c, e);
-	curl_easy_setopt(e, CURLOPT_URL, s->bulk_url);
+	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->hdrs);
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
 	if (s->c.gzip)
 		gzlen = compress_body(r);
 	if (s->c.gzip && gzlen > 0) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->gz);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->gz.data);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)gzlen);
 	} else {
 		if (s->c.gzip) {
 			fail(s, "gzip compression failed");
 			return;
 		}
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
 	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_resp);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	r->resp_len = 0;
+	growbuf_reset(&r->resp);
 	r->busy = 1;
 	curl_multi_add_handle(s->multi, e);
 }
@@ -272,14 +310,14 @@ static void dead_letter_row(struct sink_es *s, const struct row *row, char *buf)
 /* Write item i of r to the dead-letter file with the error ES gave. */
 static void dead_letter(struct sink_es *s, struct es_req *r, size_t i, long status, json_t *error)
 {
-	const char *action = r->body + r->starts[i];
+	const char *action = r->body.data + r->starts[i];
 	const char *doc = memchr(action, '\n', r->starts[i + 1] - r->starts[i]);
 	size_t doclen;
 
 	if (dlq_open(s) < 0)
 		return;
 	doc = doc != NULL ? doc + 1 : action;
-	doclen = (size_t)(r->body + r->starts[i + 1] - doc);
+	doclen = (size_t)(r->body.data + r->starts[i + 1] - doc);
 	while (doclen > 0 && doc[doclen - 1] == '\n')
 		doclen--;
 	char *errtext = error != NULL ? json_dumps(error, JSON_COMPACT) : NULL;
@@ -295,15 +333,12 @@ static void add_retry(struct sink_es *s, struct es_req *r, size_t i, struct es_r
 {
 	size_t n = r->starts[i + 1] - r->starts[i];
 
-	if (grow((void **)&retry->body, &retry->cap, retry->len + n, 1) < 0 ||
-	    grow((void **)&retry->starts, &retry->capitems, retry->nitems + 2, sizeof(size_t)) < 0) {
+	if (room_for_items(s, retry, 1) < 0 || growbuf_append(&retry->body, r->body.data + r->starts[i], n) < 0) {
 		fail(s, "out of memory");
 		return;
 	}
-	retry->starts[retry->nitems++] = retry->len;
-	memcpy(retry->body + retry->len, r->body + r->starts[i], n);
-	retry->len += n;
-	retry->starts[retry->nitems] = retry->len;
+	retry->starts[retry->nitems++] = retry->body.len - n;
+	retry->starts[retry->nitems] = retry->body.len;
 }
 
 /* A finished request: sort its items into done, retry and dead letters. A request whose items
@@ -313,13 +348,27 @@ static void finished(struct sink_es *s, struct es_req *r, CURLcode code)
 	struct es_req retry = { 0 };
 	json_t *root = NULL, *items;
 	long status = 0;
+	const char *resp;
 
 	curl_multi_remove_handle(s->multi, r->easy);
 	r->busy = 0;
+	growbuf_init(&retry.body, s->body_max);
 	if (code != CURLE_OK) {
-		fail(s, "%s: %s", s->c.url, curl_easy_strerror(code));
+		node_down(s, r->node);
+		/* the same content to another node, while one has not been asked yet: a node
+		 * that took it before it went away answers the repeat with 409s */
+		if (++r->unanswered < s->c.nurls && s->failure[0] == '\0') {
+			send_req(s, r);
+			return;
+		}
+		fail(s, "%s: %s%s", s->c.urls[r->node], curl_easy_strerror(code),
+		     s->c.nurls > 1 ? " (no node answered)" : "");
 		goto out;
 	}
+	r->unanswered = 0;
+	s->down_ms[r->node] = 0;
+	s->down_until[r->node] = 0;
+	resp = r->resp.data != NULL ? r->resp.data : "";
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 429 || status >= 500) {
 		for (size_t i = 0; i < r->nitems; i++)
@@ -327,18 +376,18 @@ static void finished(struct sink_es *s, struct es_req *r, CURLcode code)
 		goto requeue;
 	}
 	if (status != 200) {
-		fail(s, "_bulk answered HTTP %ld: %.300s", status, r->resp ? r->resp : "");
+		fail(s, "_bulk answered HTTP %ld: %.300s", status, resp);
 		goto out;
 	}
 	/* Fast path: ES says no item failed ("errors" comes first in the response). */
-	if (r->resp != NULL && memmem(r->resp, r->resp_len < 64 ? r->resp_len : 64, "\"errors\":false", 15) != NULL)
+	if (memmem(resp, r->resp.len < 64 ? r->resp.len : 64, "\"errors\":false", 15) != NULL)
 		goto out;
-	root = json_loadb(r->resp ? r->resp : "", r->resp_len, 0, NULL);
+	root = json_loadb(resp, r->resp.len, 0, NULL);
 	items = json_object_get(root, "items");
 	if (!json_is_array(items) || json_array_size(items) != r->nitems) {
 		if (json_is_false(json_object_get(root, "errors")))
 			goto out;
-		fail(s, "_bulk response without one result per item: %.300s", r->resp ? r->resp : "");
+		fail(s, "_bulk response without one result per item: %.300s", resp);
 		goto out;
 	}
 	for (size_t i = 0; i < r->nitems; i++) {
@@ -363,18 +412,15 @@ requeue:
 		}
 		/* swap the retry items into r and send it again after a pause */
 		int attempt = r->attempt + 1;
-		char *b = r->body;
+		struct growbuf b = r->body;
 		size_t *st = r->starts;
-		size_t cap = r->cap, capi = r->capitems;
+		size_t capi = r->capitems;
 		r->body = retry.body;
-		r->cap = retry.cap;
-		r->len = retry.len;
 		r->starts = retry.starts;
 		r->capitems = retry.capitems;
 		r->nitems = retry.nitems;
 		retry.body = b;
 		retry.starts = st;
-		retry.cap = cap;
 		retry.capitems = capi;
 		int64_t ms = s->backoff_ms ? s->backoff_ms * 2 : ES_BACKOFF_MIN_MS;
 		if (ms > ES_BACKOFF_MAX_MS)
@@ -384,13 +430,13 @@ requeue:
 		sleep_ms(ms + ms * (rand() % 41 - 20) / 100);
 		r->attempt = attempt;
 		send_req(s, r);
-		free(retry.body);
+		growbuf_free(&retry.body);
 		free(retry.starts);
 		json_decref(root);
 		return;
 	}
 out:
-	free(retry.body);
+	growbuf_free(&retry.body);
 	free(retry.starts);
 	json_decref(root);
 	req_reset(r);
@@ -469,11 +515,12 @@ static int es_write(void *state, const struct row *rows, size_t n, char *err, si
 	for (size_t i = 0; i < n && s->failure[0] == '\0'; i++) {
 		const struct row *row = &rows[i];
 		if (!(row->has & ROW_HAS_timestamp)) {
-			if (grow((void **)&s->scratch, &s->scratch_cap, ROW_JSON_MAX + 1, 1) < 0) {
+			char *buf = growbuf_reserve(&s->scratch, ROW_JSON_MAX);
+			if (buf == NULL) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
 			}
-			dead_letter_row(s, row, s->scratch);
+			dead_letter_row(s, row, buf);
 			continue;
 		}
 		int flows = row_is_flow(row);
@@ -483,13 +530,12 @@ static int es_write(void *state, const struct row *rows, size_t n, char *err, si
 			s->cached_day = day;
 			s->cached_flows = flows;
 		}
-		if (grow((void **)&r->body, &r->cap, r->len + ES_ACTION_MAX + ROW_JSON_MAX + 2, 1) < 0 ||
-		    grow((void **)&r->starts, &r->capitems, r->nitems + 2, sizeof(size_t)) < 0) {
+		char *p = growbuf_reserve(&r->body, ES_ACTION_MAX + ROW_JSON_MAX + 1);
+		if (p == NULL || room_for_items(s, r, 1) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		r->starts[r->nitems++] = r->len;
-		char *p = r->body + r->len;
+		r->starts[r->nitems++] = r->body.len;
 		p = rowfmt_lit(p, "{\"create\":{\"_index\":\"", 21);
 		size_t il = strlen(s->cached_index);
 		p = rowfmt_lit(p, s->cached_index, il);
@@ -498,9 +544,9 @@ static int es_write(void *state, const struct row *rows, size_t n, char *err, si
 		p = rowfmt_lit(p, "}}\n", 3);
 		p += row_to_json(row, p, 0);
 		*p++ = '\n';
-		r->len = (size_t)(p - r->body);
-		r->starts[r->nitems] = r->len;
-		if (r->len >= s->c.bulk_bytes) {
+		r->body.len = (size_t)(p - r->body.data);
+		r->starts[r->nitems] = r->body.len;
+		if (r->body.len >= s->c.bulk_bytes) {
 			send_req(s, r);
 			r = free_req(s);
 			s->cur = r;
@@ -561,10 +607,10 @@ static void es_close(void *state)
 		for (int i = 0; i < s->nreqs; i++) {
 			if (s->reqs[i].easy != NULL)
 				curl_easy_cleanup(s->reqs[i].easy);
-			free(s->reqs[i].body);
+			growbuf_free(&s->reqs[i].body);
 			free(s->reqs[i].starts);
-			free(s->reqs[i].gz);
-			free(s->reqs[i].resp);
+			growbuf_free(&s->reqs[i].gz);
+			growbuf_free(&s->reqs[i].resp);
 		}
 	}
 	if (s->multi != NULL)
@@ -572,15 +618,16 @@ static void es_close(void *state)
 	curl_slist_free_all(s->hdrs);
 	free(s->reqs);
 	free(s->dlq_dir);
-	free(s->scratch);
+	growbuf_free(&s->scratch);
 	free(s);
 }
 
 const struct sink_ops sink_es_ops = {
 	.name = "es",
-	.help = "es:URL[?prefix=P&bulk=5MB&inflight=2&gzip=on&ca=FILE&auth_file=F&api_key_file=F]  Elasticsearch "
-		"_bulk into daily indices P-packets-YYYY.MM.DD (credentials: PCAPSTREAM_ES_USER/_PASSWORD or "
-		"PCAPSTREAM_ES_API_KEY)",
+	.help = "es:URL[,URL...][?prefix=P&index_period=day|month|year&bulk=5MB&inflight=2&gzip=on&ca=FILE&"
+		"auth_file=F&api_key_file=F]  Elasticsearch or OpenSearch _bulk into indices P-packets-YYYY.MM.DD "
+		"(month: YYYY.MM, year: YYYY), spread over the nodes given (credentials: PCAPSTREAM_ES_USER/_PASSWORD "
+		"or PCAPSTREAM_ES_API_KEY)",
 	.open = es_open,
 	.begin = es_begin,
 	.write = es_write,

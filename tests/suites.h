@@ -12,6 +12,7 @@ Suite *pmacct_suite(void);
 Suite *redact_suite(void);
 Suite *growbuf_suite(void);
 Suite *rowparse_suite(void);
+Suite *stores_suite(void);
 
 /* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
 extern char testutil_tmp[64];

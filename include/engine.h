@@ -28,6 +28,7 @@ struct engine_config {
 	const char *quarantine_dir;
 	int64_t quiet_ns;	  /* a file found by a rescan is taken once its size is stable this long */
 	int64_t forget_after_ns;  /* registry entries of files gone longer than this are dropped */
+	int64_t retention_ns;	  /* prune the stores of what is older, once an hour; 0 = off */
 	size_t max_pending;	  /* files tracked in memory at most; more wait on disk */
 	const char *const *sinks; /* specs */
 	int nsinks;

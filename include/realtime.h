@@ -17,6 +17,7 @@ struct realtime_config {
 	const char *sinks[REALTIME_MAX_SINKS];
 	int nsinks;
 	int64_t interval_ns;
+	int64_t retention_ns; /* prune the stores of what is older, once an hour; 0 = off */
 	size_t max_rows;
 	uint64_t max_bytes;
 };

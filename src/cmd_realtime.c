@@ -70,6 +70,13 @@ static const struct config_opt rt_opts[] = {
 	  .min = 1024,
 	  RT(max_bytes),
 	  .help = "record bytes per batch at most" },
+	{ .flag = "retention",
+	  .type = CONFIG_DURATION,
+	  .min = 3600000000000LL,
+	  .off = "off",
+	  RT(retention_ns),
+	  .help = "once an hour, prune the es: and mongo: sinks of what is older than this (as `pcapstream prune "
+		  "--older-than`); off by default" },
 	{ .flag = "dead-letter",
 	  .type = CONFIG_STRING,
 	  .arg = "FILE",

@@ -21,6 +21,8 @@
 #include "fsutil.h"
 #include "growbuf.h"
 #include "log.h"
+#include "prune.h"
+#include "redact.h"
 #include "rowfmt.h"
 #include "sink.h"
 #include "statekeys.h"
@@ -52,8 +54,9 @@ struct driver {
 	int fatal;
 	char fatal_err[1024];
 	struct deadletter *dlq;
-	uint64_t rng; /* jitter: xorshift64, seeded per process */
-	int in_batch; /* batch_now() is not re-entered */
+	uint64_t rng;	   /* jitter: xorshift64, seeded per process */
+	int64_t pruned_ns; /* retention: when it last ran (monotonic) */
+	int in_batch;	   /* batch_now() is not re-entered */
 	/* stats.json and progress */
 	int stats_dirty;
 	int64_t stats_written_ns, progress_ns, start_ns;
@@ -507,6 +510,35 @@ static int loop_drain(struct driver *d, char *err, size_t errlen)
 	return rc;
 }
 
+/* Retention (--retention): once an hour, what is older than it leaves the es: and mongo: sinks'
+ * stores (prune.c). A failure is logged; the next hour tries again. */
+static void retention(struct driver *d)
+{
+	char err[1024], shown[1024];
+
+	if (d->cfg->retention_ns <= 0 || !prune_due(&d->pruned_ns, fsutil_mono_ns()))
+		return;
+	for (int i = 0; i < d->cfg->nsinks; i++) {
+		struct prune_opts o = { .cutoff_ns = fsutil_now_ns() - d->cfg->retention_ns, .out = NULL };
+		struct prune_result r = { 0 };
+		if (!prune_sink_target(d->cfg->sinks[i], &o))
+			continue;
+		if (prune_run(&o, &r, err, sizeof(err)) < 0) {
+			log_line(LOG_WARN, "retention: prune failed (tried again in an hour)",
+				 (struct log_field[]){ LOG_S("sink", sink_spec(d->sinks[i])),
+						       LOG_S("error", redact_text(err, shown, sizeof(shown))) },
+				 2);
+			continue;
+		}
+		if (r.indices > 0 || r.mongo_docs[0] > 0 || r.mongo_docs[1] > 0)
+			log_line(LOG_INFO, "retention: pruned",
+				 (struct log_field[]){ LOG_S("sink", sink_spec(d->sinks[i])),
+						       LOG_I("indices", r.indices), LOG_I("es_documents", r.es_docs),
+						       LOG_I("mongo_documents", r.mongo_docs[0] + r.mongo_docs[1]) },
+				 4);
+	}
+}
+
 /* A batch per tick of the interval (aligned to the clock): a batch that overruns starts the next
  * at once, missed ticks are not replayed; a source that is full gets its batch before the tick. */
 static int loop_interval(struct driver *d, char *err, size_t errlen)
@@ -524,6 +556,7 @@ static int loop_interval(struct driver *d, char *err, size_t errlen)
 			if (s == SOURCE_FULL && !*d->stop)
 				rc = next_batch(d, 0, err, errlen);
 			save_stats(d, 0);
+			retention(d);
 			continue;
 		}
 		enum source_state s = d->ops->poll(d->st, 0, 0);

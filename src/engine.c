@@ -16,6 +16,7 @@ int engine_run(const struct engine_config *cfg, volatile sig_atomic_t *stop, str
 			   : cfg->trigger == TRIGGER_INTERVAL ? DRIVER_INTERVAL
 							      : DRIVER_AVAILABLE_NOW,
 		.interval_ns = cfg->interval_ns,
+		.retention_ns = cfg->retention_ns,
 		.progress = cfg->progress ? cfg->progress_fn : NULL,
 		.progress_arg = cfg->progress_arg,
 	};

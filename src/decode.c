@@ -2,7 +2,10 @@
  * Every read is preceded by a length check against what remains of the captured bytes. */
 #include <string.h>
 #include "decode.h"
+#include "dns.h"
+#include "http.h"
 #include "rowfmt.h"
+#include "tls.h"
 
 /* Nesting cap for VLAN/MPLS/PPPoE/SNAP stacks: a crafted frame cannot recurse forever. */
 #define DECODE_MAX_DEPTH 16
@@ -63,7 +66,23 @@ static void set_proto(struct row *r, unsigned proto)
 		ROW_SET(r, network_transport, name);
 }
 
-/* Transport header: ports, TCP flags, ICMP type/code; n is what remains of the IP payload. */
+/* Application names in the TCP payload (n bytes at p) of a segment between ports sp and dp:
+ * DNS on its ports, else HTTP/1.x or a TLS ClientHello, recognised by their first bytes. Only the
+ * first byte is looked at for most payloads. */
+static void decode_tcp_names(unsigned sp, unsigned dp, const uint8_t *p, size_t n, struct row *r)
+{
+	if (n == 0)
+		return;
+	if ((dns_port(sp) || dns_port(dp)) && dns_parse_tcp(p, n, r))
+		return;
+	if (p[0] == 22)
+		tls_parse(p, n, r);
+	else if (p[0] >= 'A' && p[0] <= 'Z')
+		http_parse(p, n, r);
+}
+
+/* Transport header: ports, TCP flags, ICMP type/code, and the names the payload carries; n is
+ * what remains of the IP payload. */
 static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 {
 	switch (proto) {
@@ -77,6 +96,16 @@ static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 			ROW_SET(r, destination_port, rd16(p + 2));
 		if (proto == 6 && n >= 14)
 			ROW_SET(r, tcp_flags, ((p[12] & 0x0f) << 8) | p[13]);
+		if (proto == 6 && n >= 20) {
+			size_t off = (size_t)(p[12] >> 4) * 4;
+			if (off >= 20 && off <= n)
+				decode_tcp_names(rd16(p), rd16(p + 2), p + off, n - off, r);
+		} else if (proto == 17 && n > 8 && (dns_port(rd16(p)) || dns_port(rd16(p + 2)))) {
+			size_t ulen = rd16(p + 4);
+			if (ulen < 8 || ulen > n)
+				ulen = n; /* a length of 0 (jumbogram) or one past the captured bytes */
+			dns_parse(p + 8, ulen - 8, r);
+		}
 		break;
 	case 1:	 /* ICMP */
 	case 58: /* ICMPv6 */

@@ -15,6 +15,8 @@ int main(void)
 	srunner_add_suite(sr, pmacct_suite());
 	srunner_add_suite(sr, redact_suite());
 	srunner_add_suite(sr, growbuf_suite());
+	srunner_add_suite(sr, communityid_suite());
+	srunner_add_suite(sr, appnames_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

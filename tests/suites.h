@@ -11,6 +11,8 @@ Suite *engine_parts_suite(void);
 Suite *pmacct_suite(void);
 Suite *redact_suite(void);
 Suite *growbuf_suite(void);
+Suite *communityid_suite(void);
+Suite *appnames_suite(void);
 
 /* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
 extern char testutil_tmp[64];

@@ -107,7 +107,7 @@ static void sha1_blocks_portable(uint32_t h[5], const uint8_t *p, size_t nblocks
 
 /* The same compression with the x86 SHA extensions (Intel's published instruction sequence). */
 __attribute__((target("sha,sse4.1,ssse3"))) static void sha1_blocks_shani(uint32_t h[5], const uint8_t *p,
-									    size_t nblocks)
+									  size_t nblocks)
 {
 	const __m128i mask = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
 	__m128i abcd, e0, e1, m0, m1, m2, m3, abcd_save, e0_save;
@@ -288,8 +288,9 @@ void communityid_sha1(const void *data, size_t len, uint8_t out[20], int force_p
 static int icmp_counterpart(unsigned proto, unsigned type)
 {
 	static const int16_t v4[19] = {
-		[0] = 8, [8] = 0, [13] = 14, [14] = 13, [15] = 16, [16] = 15, [10] = 9, [9] = 10, [17] = 18, [18] = 17,
-		[1] = -1, [2] = -1, [3] = -1, [4] = -1, [5] = -1, [6] = -1, [7] = -1, [11] = -1, [12] = -1,
+		[0] = 8,  [8] = 0,   [13] = 14, [14] = 13, [15] = 16, [16] = 15, [10] = 9,
+		[9] = 10, [17] = 18, [18] = 17, [1] = -1,  [2] = -1,  [3] = -1,	 [4] = -1,
+		[5] = -1, [6] = -1,  [7] = -1,	[11] = -1, [12] = -1,
 	};
 
 	if (proto == 1)

@@ -4,10 +4,9 @@
 
 /* Request methods recognised at the start of a payload (RFC 9110, WebDAV, SSDP/UPnP, PATCH). */
 static const char *const methods[] = {
-	"GET",	      "POST",	 "HEAD",   "PUT",	"DELETE",   "OPTIONS",	   "CONNECT",  "TRACE",
-	"PATCH",      "PROPFIND", "PROPPATCH", "MKCOL", "COPY",	    "MOVE",	   "LOCK",     "UNLOCK",
-	"SEARCH",     "REPORT",	 "NOTIFY", "M-SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "MKACTIVITY", "CHECKOUT",
-	"MERGE",      NULL,
+	"GET",	    "POST",	 "HEAD",      "PUT",	     "DELETE",	   "OPTIONS",  "CONNECT", "TRACE",  "PATCH",
+	"PROPFIND", "PROPPATCH", "MKCOL",     "COPY",	     "MOVE",	   "LOCK",     "UNLOCK",  "SEARCH", "REPORT",
+	"NOTIFY",   "M-SEARCH",	 "SUBSCRIBE", "UNSUBSCRIBE", "MKACTIVITY", "CHECKOUT", "MERGE",	  NULL,
 };
 
 /* Length of the line at p (up to, not including, CR LF or LF), or -1 if no line end within n. */

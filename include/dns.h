@@ -11,7 +11,8 @@ int dns_port(unsigned port);
 /* Read the DNS message of n bytes at p (n may be less than the message: the frame was cut or the
  * message continues in a later segment) into r: dns.id, dns.response_code (responses only), and
  * the first question's name and type. Sets only the fields it could read whole; never reads past
- * p + n. Returns 1 if p holds at least a DNS header, 0 otherwise (r untouched). */
+ * p + n (as tshark, a message cut short still gives its id, and its response code from 4 bytes on).
+ * Returns 1 if p holds at least the id, 0 otherwise (r untouched). */
 int dns_parse(const uint8_t *p, size_t n, struct row *r);
 
 /* The same for DNS over TCP: a 2-byte length, then the message. Messages whose length cannot be a

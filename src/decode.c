@@ -81,6 +81,25 @@ static void decode_tcp_names(unsigned sp, unsigned dp, const uint8_t *p, size_t 
 		http_parse(p, n, r);
 }
 
+/* Application names in a UDP datagram (header at p, n bytes with it): DNS on its ports, HTTP on
+ * SSDP's port 1900. */
+static void decode_udp_names(unsigned sp, unsigned dp, const uint8_t *p, size_t n, struct row *r)
+{
+	size_t ulen;
+
+	if (dns_port(sp) || dns_port(dp)) {
+		ulen = rd16(p + 4);
+		if (ulen < 8 || ulen > n)
+			ulen = n; /* a length of 0 (jumbogram) or one past the captured bytes */
+		dns_parse(p + 8, ulen - 8, r);
+	} else if (sp == 1900 || dp == 1900) {
+		ulen = rd16(p + 4);
+		if (ulen < 8 || ulen > n)
+			ulen = n;
+		http_parse(p + 8, ulen - 8, r);
+	}
+}
+
 /* Transport header: ports, TCP flags, ICMP type/code, and the names the payload carries; n is
  * what remains of the IP payload. */
 static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
@@ -100,11 +119,8 @@ static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 			size_t off = (size_t)(p[12] >> 4) * 4;
 			if (off >= 20 && off <= n)
 				decode_tcp_names(rd16(p), rd16(p + 2), p + off, n - off, r);
-		} else if (proto == 17 && n > 8 && (dns_port(rd16(p)) || dns_port(rd16(p + 2)))) {
-			size_t ulen = rd16(p + 4);
-			if (ulen < 8 || ulen > n)
-				ulen = n; /* a length of 0 (jumbogram) or one past the captured bytes */
-			dns_parse(p + 8, ulen - 8, r);
+		} else if (proto == 17 && n > 8) {
+			decode_udp_names(rd16(p), rd16(p + 2), p, n, r);
 		}
 		break;
 	case 1:	 /* ICMP */

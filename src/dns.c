@@ -141,12 +141,12 @@ int dns_parse(const uint8_t *p, size_t n, struct row *r)
 	unsigned qtype;
 	const char *tn;
 
-	if (n < 12)
+	if (n < 2)
 		return 0;
 	ROW_SET(r, dns_id, rd16(p));
-	if (p[2] & 0x80) /* QR: a response */
+	if (n >= 4 && (p[2] & 0x80)) /* QR: a response */
 		ROW_SET(r, dns_response_code, rcode_names[p[3] & 0x0f]);
-	if (rd16(p + 4) == 0)
+	if (n < 12 || rd16(p + 4) == 0)
 		return 1; /* no question */
 	off = read_name(p, n, 12, r->dns_question_name, sizeof(r->dns_question_name));
 	if (off == 0)

@@ -134,8 +134,14 @@ int http_parse(const uint8_t *p, size_t n, struct row *r)
 	t0 = ml + 1;
 	for (t1 = t0; t1 < n && p[t1] != ' ' && p[t1] != '\r' && p[t1] != '\n'; t1++)
 		;
-	if (t1 >= n || p[t1] != ' ' || !http1_version(p + t1 + 1, n - t1 - 1))
-		return 1; /* the request line is cut, or not HTTP/1.x: the method only */
+	if (t1 >= n || p[t1] != ' ')
+		return 1; /* the target is cut by the end of the segment: the method only */
+	{
+		/* the version, or as much of "HTTP/1." as the segment holds */
+		size_t rest = n - t1 - 1, k = rest < 7 ? rest : 7;
+		if (memcmp(p + t1 + 1, "HTTP/1.", k) != 0 || (rest >= 8 && !http1_version(p + t1 + 1, rest)))
+			return 1; /* not HTTP/1.x (HTTP/2's preface, or another protocol): the method only */
+	}
 	set_path(p + t0, t1 - t0, r);
 	{
 		long l = line_len(p, n);

@@ -325,112 +325,123 @@ static int icmp_counterpart(unsigned proto, unsigned type)
 	}
 }
 
-static void base64_20(const uint8_t in[20], char *out)
+/* Write "1:" + base64 of the 20-byte digest h (five big-endian words) + NUL into out: 160 bits
+ * are 26 whole 6-bit groups, a 27th of the last 4 bits (padded with zeros), and one '='. */
+static void render(const uint32_t h[5], char *out)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	int i = 0, o = 0;
+	uint64_t acc = 0;
+	int bits = 0, o = 2;
 
-	for (; i + 3 <= 18; i += 3) {
-		uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
-		out[o++] = tab[v >> 18];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = tab[(v >> 6) & 63];
-		out[o++] = tab[v & 63];
+	out[0] = '1';
+	out[1] = ':';
+	for (int i = 0; i < 5; i++) {
+		acc = (acc << 32) | h[i];
+		bits += 32;
+		while (bits >= 6) {
+			bits -= 6;
+			out[o++] = tab[(acc >> bits) & 63];
+		}
 	}
-	/* the last 2 bytes: 3 characters and one '=' */
-	uint32_t v = ((uint32_t)in[18] << 16) | ((uint32_t)in[19] << 8);
-	out[o++] = tab[v >> 18];
-	out[o++] = tab[(v >> 12) & 63];
-	out[o++] = tab[(v >> 6) & 63];
+	out[o++] = tab[(acc << (6 - bits)) & 63]; /* the last 4 bits, then 2 zero bits */
 	out[o++] = '=';
 	out[o] = '\0';
 }
 
-int communityid_compute(const struct communityid_tuple *t, uint16_t seed, char *out)
+/* The ID of the tuple (alen-byte addresses sa, da; ports/type-code when has_ports) with seed into
+ * out: the spec's ordering and ICMP mapping, then one SHA-1 block (the input is at most 40 bytes)
+ * built in place, padding included. */
+static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsigned proto, int has_ports, uint16_t sport,
+		       uint16_t dport, uint16_t seed, char *out)
 {
-	uint8_t buf[44], digest[20];
-	size_t alen, n = 0;
-	uint16_t sport = t->sport, dport = t->dport;
+	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+	uint8_t blk[64];
+	size_t n = 0;
 	int one_way = 0, swap, cmp;
 
-	out[0] = '\0';
-	if (t->family != 4 && t->family != 6)
-		return -1;
-	alen = t->family == 4 ? 4 : 16;
-	if (t->has_ports && (t->proto == 1 || t->proto == 58)) {
-		int cp = icmp_counterpart(t->proto, sport);
+	if (has_ports && (proto == 1 || proto == 58)) {
+		int cp = icmp_counterpart(proto, sport);
 		if (cp < 0)
 			one_way = 1; /* (type, code), never flipped */
 		else
 			dport = (uint16_t)cp;
 	}
-	cmp = memcmp(t->saddr, t->daddr, alen);
-	swap = !one_way && !(cmp < 0 || (cmp == 0 && t->has_ports && sport < dport));
-	buf[n++] = (uint8_t)(seed >> 8);
-	buf[n++] = (uint8_t)seed;
-	memcpy(buf + n, swap ? t->daddr : t->saddr, alen);
-	n += alen;
-	memcpy(buf + n, swap ? t->saddr : t->daddr, alen);
-	n += alen;
-	buf[n++] = t->proto;
-	buf[n++] = 0;
-	if (t->has_ports) {
-		uint16_t a = swap ? dport : sport, b = swap ? sport : dport;
-		buf[n++] = (uint8_t)(a >> 8);
-		buf[n++] = (uint8_t)a;
-		buf[n++] = (uint8_t)(b >> 8);
-		buf[n++] = (uint8_t)b;
+	if (alen == 4) {
+		uint32_t x = be32(sa), y = be32(da);
+		cmp = x < y ? -1 : x > y;
+	} else {
+		cmp = memcmp(sa, da, alen);
 	}
-	communityid_sha1(buf, n, digest, 0);
-	out[0] = '1';
-	out[1] = ':';
-	base64_20(digest, out + 2);
+	swap = !one_way && !(cmp < 0 || (cmp == 0 && has_ports && sport < dport));
+	blk[n++] = (uint8_t)(seed >> 8);
+	blk[n++] = (uint8_t)seed;
+	memcpy(blk + n, swap ? da : sa, alen);
+	n += alen;
+	memcpy(blk + n, swap ? sa : da, alen);
+	n += alen;
+	blk[n++] = (uint8_t)proto;
+	blk[n++] = 0;
+	if (has_ports) {
+		uint16_t a = swap ? dport : sport, b = swap ? sport : dport;
+		blk[n++] = (uint8_t)(a >> 8);
+		blk[n++] = (uint8_t)a;
+		blk[n++] = (uint8_t)(b >> 8);
+		blk[n++] = (uint8_t)b;
+	}
+	/* padding: 0x80, zeros, the length in bits (at most 320) in the last 8 bytes */
+	blk[n] = 0x80;
+	memset(blk + n + 1, 0, 64 - n - 1);
+	blk[62] = (uint8_t)((n * 8) >> 8);
+	blk[63] = (uint8_t)(n * 8);
+	sha1_blocks(h, blk, 1, 0);
+	render(h, out);
+}
+
+int communityid_compute(const struct communityid_tuple *t, uint16_t seed, char *out)
+{
+	out[0] = '\0';
+	if (t->family != 4 && t->family != 6)
+		return -1;
+	hash_tuple(t->family == 4 ? 4 : 16, t->saddr, t->daddr, t->proto, t->has_ports, t->sport, t->dport, seed, out);
 	return 0;
 }
 
 int communityid_fill_row(struct row *r)
 {
 	const uint64_t need = ROW_HAS_source_ip | ROW_HAS_destination_ip | ROW_HAS_network_iana_number;
-	struct communityid_tuple t;
-	int64_t proto = r->network_iana_number;
+	const uint64_t ports = ROW_HAS_source_port | ROW_HAS_destination_port;
+	const uint64_t icmp = ROW_HAS_icmp_type | ROW_HAS_icmp_code;
+	int64_t proto = r->network_iana_number, a = 0, b = 0;
+	int has_ports = 0;
 
-	if ((r->has & need) != need || r->source_ip.family != r->destination_ip.family || proto < 0 || proto > 255)
+	if ((r->has & need) != need || r->source_ip.family != r->destination_ip.family || proto < 0 || proto > 255 ||
+	    (r->source_ip.family != 4 && r->source_ip.family != 6))
 		return 0;
-	t.family = r->source_ip.family;
-	memcpy(t.saddr, r->source_ip.addr, 16);
-	memcpy(t.daddr, r->destination_ip.addr, 16);
-	t.proto = (uint8_t)proto;
-	t.has_ports = 0;
-	t.sport = t.dport = 0;
 	switch (proto) {
 	case 6:
 	case 17:
 	case 132:
-		if ((r->has & (ROW_HAS_source_port | ROW_HAS_destination_port)) !=
-		    (ROW_HAS_source_port | ROW_HAS_destination_port))
+		if ((r->has & ports) != ports)
 			return 0;
-		if (r->source_port < 0 || r->source_port > 65535 || r->destination_port < 0 ||
-		    r->destination_port > 65535)
-			return 0;
-		t.has_ports = 1;
-		t.sport = (uint16_t)r->source_port;
-		t.dport = (uint16_t)r->destination_port;
+		a = r->source_port;
+		b = r->destination_port;
+		has_ports = 1;
 		break;
 	case 1:
 	case 58:
-		if ((r->has & (ROW_HAS_icmp_type | ROW_HAS_icmp_code)) != (ROW_HAS_icmp_type | ROW_HAS_icmp_code))
+		if ((r->has & icmp) != icmp)
 			return 0;
-		if (r->icmp_type < 0 || r->icmp_type > 255 || r->icmp_code < 0 || r->icmp_code > 255)
-			return 0;
-		t.has_ports = 1;
-		t.sport = (uint16_t)r->icmp_type;
-		t.dport = (uint16_t)r->icmp_code;
+		a = r->icmp_type;
+		b = r->icmp_code;
+		has_ports = 1;
 		break;
 	default:
 		break;
 	}
-	if (communityid_compute(&t, communityid_seed(), r->network_community_id) < 0)
+	if (a < 0 || a > 65535 || b < 0 || b > 65535)
 		return 0;
+	hash_tuple(r->source_ip.family == 4 ? 4 : 16, r->source_ip.addr, r->destination_ip.addr, (unsigned)proto,
+		   has_ports, (uint16_t)a, (uint16_t)b, communityid_seed(), r->network_community_id);
 	r->has |= ROW_HAS_network_community_id;
 	return 1;
 }

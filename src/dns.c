@@ -157,7 +157,7 @@ int dns_parse(const uint8_t *p, size_t n, struct row *r)
 	qtype = rd16(p + off);
 	tn = dns_type_name(qtype);
 	if (tn != NULL)
-		snprintf(r->dns_question_type, sizeof(r->dns_question_type), "%s", tn);
+		memcpy(r->dns_question_type, tn, strlen(tn) + 1); /* mnemonics are shorter than the field */
 	else
 		snprintf(r->dns_question_type, sizeof(r->dns_question_type), "TYPE%u", qtype);
 	r->has |= ROW_HAS_dns_question_type;

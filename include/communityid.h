@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include "row.h"
 
-/* "1:" + 28 base64 characters + NUL. */
-#define COMMUNITYID_LEN 31
+/* Length of an ID: "1:" + 28 base64 characters (a buffer needs one more byte, for the NUL). */
+#define COMMUNITYID_LEN 30
 
 /* A flow tuple as the spec hashes it. For ICMP (1) and ICMPv6 (58) sport/dport are the message
  * type and code (the spec's type/code mapping is applied by communityid_compute). */

@@ -373,12 +373,18 @@ static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsign
 		cmp = memcmp(sa, da, alen);
 	}
 	swap = !one_way && !(cmp < 0 || (cmp == 0 && has_ports && sport < dport));
+	memset(blk, 0, sizeof(blk)); /* a constant size: a few stores, no call */
 	blk[n++] = (uint8_t)(seed >> 8);
 	blk[n++] = (uint8_t)seed;
-	memcpy(blk + n, swap ? da : sa, alen);
-	n += alen;
-	memcpy(blk + n, swap ? sa : da, alen);
-	n += alen;
+	if (alen == 4) {
+		memcpy(blk + n, swap ? da : sa, 4);
+		memcpy(blk + n + 4, swap ? sa : da, 4);
+		n += 8;
+	} else {
+		memcpy(blk + n, swap ? da : sa, 16);
+		memcpy(blk + n + 16, swap ? sa : da, 16);
+		n += 32;
+	}
 	blk[n++] = (uint8_t)proto;
 	blk[n++] = 0;
 	if (has_ports) {
@@ -388,9 +394,8 @@ static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsign
 		blk[n++] = (uint8_t)(b >> 8);
 		blk[n++] = (uint8_t)b;
 	}
-	/* padding: 0x80, zeros, the length in bits (at most 320) in the last 8 bytes */
+	/* padding: 0x80, the zeros already there, the length in bits (at most 320) in the last bytes */
 	blk[n] = 0x80;
-	memset(blk + n + 1, 0, 64 - n - 1);
 	blk[62] = (uint8_t)((n * 8) >> 8);
 	blk[63] = (uint8_t)(n * 8);
 	sha1_blocks(h, blk, 1, 0);

@@ -325,27 +325,36 @@ static int icmp_counterpart(unsigned proto, unsigned type)
 	}
 }
 
-/* Write "1:" + base64 of the 20-byte digest h (five big-endian words) + NUL into out: 160 bits
- * are 26 whole 6-bit groups, a 27th of the last 4 bits (padded with zeros), and one '='. */
+/* Write "1:" + base64 of the 20-byte digest h (five big-endian words) + NUL into out: six groups
+ * of 3 bytes, then the last 2 bytes as 3 characters and '='. */
 static void render(const uint32_t h[5], char *out)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint64_t acc = 0;
-	int bits = 0, o = 2;
+	uint8_t d[20];
+	char *o = out + 2;
 
+	for (int i = 0; i < 5; i++) {
+		d[4 * i] = (uint8_t)(h[i] >> 24);
+		d[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		d[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		d[4 * i + 3] = (uint8_t)h[i];
+	}
 	out[0] = '1';
 	out[1] = ':';
-	for (int i = 0; i < 5; i++) {
-		acc = (acc << 32) | h[i];
-		bits += 32;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = tab[(acc >> bits) & 63];
-		}
+	for (int i = 0; i < 18; i += 3) {
+		uint32_t v = ((uint32_t)d[i] << 16) | ((uint32_t)d[i + 1] << 8) | d[i + 2];
+		o[0] = tab[v >> 18];
+		o[1] = tab[(v >> 12) & 63];
+		o[2] = tab[(v >> 6) & 63];
+		o[3] = tab[v & 63];
+		o += 4;
 	}
-	out[o++] = tab[(acc << (6 - bits)) & 63]; /* the last 4 bits, then 2 zero bits */
-	out[o++] = '=';
-	out[o] = '\0';
+	uint32_t v = ((uint32_t)d[18] << 16) | ((uint32_t)d[19] << 8);
+	o[0] = tab[v >> 18];
+	o[1] = tab[(v >> 12) & 63];
+	o[2] = tab[(v >> 6) & 63];
+	o[3] = '=';
+	o[4] = '\0';
 }
 
 /* The ID of the tuple (alen-byte addresses sa, da; ports/type-code when has_ports) with seed into

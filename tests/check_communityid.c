@@ -8,6 +8,7 @@
 #include <string.h>
 #include "communityid.h"
 #include "decode.h"
+#include "pmacct.h"
 #include "suites.h"
 
 struct sha_case {
@@ -240,6 +241,49 @@ START_TEST(test_no_id)
 }
 END_TEST
 
+struct pm_cid_case {
+	const char *json;   /* a pmacct record */
+	const char *expect; /* the PyPI communityid 1.5.0 reference's ID of its tuple; NULL: none */
+};
+
+/* pmacct records (as pmacct's Kafka plugin writes them) and the reference's ID of their tuple. */
+static const struct pm_cid_case pm_cid_cases[] = {
+	{ "{\"timestamp_start\": \"1573107000\", \"bytes\": 60, \"ip_proto\": \"tcp\", \"ip_src\": \"192.0.2.10\", "
+	  "\"ip_dst\": \"198.51.100.7\", \"port_src\": 51000, \"port_dst\": 443}",
+	  "1:vyABONkhio+mfKU7wX48yNNyCMY=" },
+	{ "{\"timestamp_start\": \"1573107000\", \"bytes\": 60, \"ip_proto\": 17, \"ip_src\": \"2001:db8::5\", "
+	  "\"ip_dst\": \"2001:db8::53\", \"port_src\": 40000, \"port_dst\": 53}",
+	  "1:w1PKXK0IM5hdcRed0SPorssw8ZY=" },
+	{ "{\"timestamp_start\": \"1573107000\", \"bytes\": 60, \"ip_proto\": \"gre\", \"ip_src\": \"10.0.0.1\", "
+	  "\"ip_dst\": \"10.0.0.2\"}",
+	  "1:+KlEHDT0vJgzs/eNmzHq0aSpRYw=" },
+	/* TCP without ports (an aggregate without them): the reference hashes none */
+	{ "{\"timestamp_start\": \"1573107000\", \"bytes\": 60, \"ip_proto\": \"tcp\", \"ip_src\": \"10.0.0.1\", "
+	  "\"ip_dst\": \"10.0.0.2\"}",
+	  NULL },
+	{ NULL, NULL },
+};
+
+/* communityid_fill_row on pmacct rows (the call the lead wires at the end of pmacct_parse): the
+ * row's strings are pmacct's, the ID is held in the row. */
+START_TEST(test_pmacct_rows)
+{
+	for (const struct pm_cid_case *c = pm_cid_cases; c->json != NULL; c++) {
+		struct row r;
+		struct pmacct_strings st;
+		char err[256] = "";
+		ck_assert_int_eq(pmacct_set_timezone("UTC"), 0);
+		ck_assert_msg(pmacct_parse(c->json, strlen(c->json), "t", 0, 1, &r, &st, err, sizeof(err)) == 0, "%s",
+			      err);
+		ck_assert_int_eq(communityid_fill_row(&r), c->expect != NULL);
+		if (c->expect != NULL)
+			ck_assert_str_eq(r.network_community_id, c->expect);
+		else
+			ck_assert(!(r.has & ROW_HAS_network_community_id));
+	}
+}
+END_TEST
+
 struct seed_case {
 	const char *text;
 	int ok;
@@ -281,5 +325,6 @@ Suite *communityid_suite(void)
 	testutil_add(s, test_baseline_files_covered, 0);
 	testutil_add(s, test_no_id, 0);
 	testutil_add(s, test_parse_seed, 0);
+	testutil_add(s, test_pmacct_rows, 0);
 	return s;
 }

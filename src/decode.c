@@ -125,10 +125,12 @@ static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 		break;
 	case 1:	 /* ICMP */
 	case 58: /* ICMPv6 */
-		if (n >= 1)
+		/* type and code of a whole ICMP header (with its checksum), as tshark: a header cut
+		 * shorter gives neither, and no Community ID (the reference hashes no such frame) */
+		if (n >= 4) {
 			ROW_SET(r, icmp_type, p[0]);
-		if (n >= 2)
 			ROW_SET(r, icmp_code, p[1]);
+		}
 		break;
 	default:
 		break;

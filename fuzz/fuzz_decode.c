@@ -1,7 +1,8 @@
 /* libFuzzer target: an input is a capture file. It is read through capture.c (so the pcap and
  * pcapng readers and the gzip/zstd/lz4 streams are exercised, and the fingerprint of the whole
- * input), every frame becomes a row serialized to NDJSON and BSON, and the whole input is also
- * decoded as one raw frame under every link type. */
+ * input), every frame becomes a row serialized to NDJSON and BSON (its Community ID and application
+ * names included), the whole input is also decoded as one raw frame under every link type, and read
+ * as a transport payload by each application-name parser (DNS over UDP and TCP, HTTP, TLS). */
 #include <bson/bson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,9 +10,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "capture.h"
+#include "communityid.h"
 #include "decode.h"
+#include "dns.h"
+#include "http.h"
 #include "pcaprow.h"
 #include "row.h"
+#include "tls.h"
 
 #define FUZZ_MAX_FRAMES 4096
 
@@ -70,6 +75,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.id_prefix = "0000000000000000";
 		r.id_seq = 1;
 		decode_frame(dlts[i], data, (uint32_t)size, &r);
+		communityid_fill_row(&r);
+		serialize(&r, json);
+	}
+	/* the input as a payload: the parsers reached directly, not only behind a valid frame */
+	for (int i = 0; i < 4; i++) {
+		r.has = 0;
+		if (i == 0)
+			dns_parse(data, size, &r);
+		else if (i == 1)
+			dns_parse_tcp(data, size, &r);
+		else if (i == 2)
+			http_parse(data, size, &r);
+		else
+			tls_parse(data, size, &r);
 		serialize(&r, json);
 	}
 	return 0;

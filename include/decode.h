@@ -27,7 +27,9 @@ enum decode_dlt {
 };
 
 /* Decode the caplen bytes at pkt, captured with link type dlt, into r: addresses, ports,
- * protocol, VLAN, TCP flags, TTL/TOS, ICMP type/code. Only fields it decodes are set (their
+ * protocol, VLAN, TCP flags, TTL/TOS, ICMP type/code, and the application names of the first
+ * transport payload (DNS on UDP/TCP 53, 5353, 5355; HTTP/1.x and TLS ClientHello SNI on TCP; no
+ * reassembly: what this frame holds). Only fields it decodes are set (their
  * presence bits or'ed into r->has); it never reads past pkt + caplen. Frame-level fields
  * (time, lengths, file, frame number, id) are the caller's, set before the call: for link
  * types with a capture pseudo-header (SunATM) network.bytes is reduced by its size. Returns 1 if the link type is

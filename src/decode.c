@@ -2,7 +2,10 @@
  * Every read is preceded by a length check against what remains of the captured bytes. */
 #include <string.h>
 #include "decode.h"
+#include "dns.h"
+#include "http.h"
 #include "rowfmt.h"
+#include "tls.h"
 
 /* Nesting cap for VLAN/MPLS/PPPoE/SNAP stacks: a crafted frame cannot recurse forever. */
 #define DECODE_MAX_DEPTH 16
@@ -63,7 +66,42 @@ static void set_proto(struct row *r, unsigned proto)
 		ROW_SET(r, network_transport, name);
 }
 
-/* Transport header: ports, TCP flags, ICMP type/code; n is what remains of the IP payload. */
+/* Application names in the TCP payload (n bytes at p) of a segment between ports sp and dp:
+ * DNS on its ports, else HTTP/1.x or a TLS ClientHello, recognised by their first bytes. Only the
+ * first byte is looked at for most payloads. */
+static void decode_tcp_names(unsigned sp, unsigned dp, const uint8_t *p, size_t n, struct row *r)
+{
+	if (n == 0)
+		return;
+	if ((dns_port(sp) || dns_port(dp)) && dns_parse_tcp(p, n, r))
+		return;
+	if (p[0] == 22)
+		tls_parse(p, n, r);
+	else if (p[0] >= 'A' && p[0] <= 'Z')
+		http_parse(p, n, r);
+}
+
+/* Application names in a UDP datagram (header at p, n bytes with it): DNS on its ports, HTTP on
+ * SSDP's port 1900. */
+static void decode_udp_names(unsigned sp, unsigned dp, const uint8_t *p, size_t n, struct row *r)
+{
+	size_t ulen;
+
+	if (dns_port(sp) || dns_port(dp)) {
+		ulen = rd16(p + 4);
+		if (ulen < 8 || ulen > n)
+			ulen = n; /* a length of 0 (jumbogram) or one past the captured bytes */
+		dns_parse(p + 8, ulen - 8, r);
+	} else if (sp == 1900 || dp == 1900) {
+		ulen = rd16(p + 4);
+		if (ulen < 8 || ulen > n)
+			ulen = n;
+		http_parse(p + 8, ulen - 8, r);
+	}
+}
+
+/* Transport header: ports, TCP flags, ICMP type/code, and the names the payload carries; n is
+ * what remains of the IP payload. */
 static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 {
 	switch (proto) {
@@ -77,13 +115,22 @@ static void decode_l4(unsigned proto, const uint8_t *p, size_t n, struct row *r)
 			ROW_SET(r, destination_port, rd16(p + 2));
 		if (proto == 6 && n >= 14)
 			ROW_SET(r, tcp_flags, ((p[12] & 0x0f) << 8) | p[13]);
+		if (proto == 6 && n >= 20) {
+			size_t off = (size_t)(p[12] >> 4) * 4;
+			if (off >= 20 && off <= n)
+				decode_tcp_names(rd16(p), rd16(p + 2), p + off, n - off, r);
+		} else if (proto == 17 && n > 8) {
+			decode_udp_names(rd16(p), rd16(p + 2), p, n, r);
+		}
 		break;
 	case 1:	 /* ICMP */
 	case 58: /* ICMPv6 */
-		if (n >= 1)
+		/* type and code of a whole ICMP header (with its checksum), as tshark: a header cut
+		 * shorter gives neither, and no Community ID (the reference hashes no such frame) */
+		if (n >= 4) {
 			ROW_SET(r, icmp_type, p[0]);
-		if (n >= 2)
 			ROW_SET(r, icmp_code, p[1]);
+		}
 		break;
 	default:
 		break;

@@ -1,4 +1,5 @@
-/* Frame to row. */
+/* Frame to row: the frame's own fields, the decoder's, then the Community ID from them. */
+#include "communityid.h"
 #include "decode.h"
 #include "pcaprow.h"
 
@@ -27,4 +28,5 @@ void pcaprow_make(struct row *r, const struct capture_pkt *pkt, int dlt, const c
 			ROW_SET(r, observer_ingress_interface_name, pkt->iface->name);
 	}
 	decode_frame(dlt, pkt->data, pkt->caplen, r);
+	communityid_fill_row(r);
 }

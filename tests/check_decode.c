@@ -282,7 +282,11 @@ struct decode_case {
 
 static const struct decode_case cases[] = {
 	CASE("eth ipv4 tcp", DECODE_DLT_EN10MB, eth_ipv4_tcp, "{" V4_TCP "}"),
-	CASE("eth ipv4 udp", DECODE_DLT_EN10MB, eth_ipv4_udp, ETH_UDP_ROW("")),
+	/* UDP to port 53 with 4 payload bytes "abcd": read as a DNS message cut short, its id 0x6162 */
+	CASE("eth ipv4 udp", DECODE_DLT_EN10MB, eth_ipv4_udp,
+	     "{\"source\":{" V4 ",\"port\":12345," MACS_SRC "},\"destination\":{" V4D ",\"port\":53," MACS_DST "},"
+	     "\"network\":{\"type\":\"ipv4\",\"transport\":\"udp\",\"iana_number\":\"17\"},"
+	     "\"ip\":{\"tos\":16,\"ttl\":64},\"dns\":{\"id\":\"24930\"}}"),
 	CASE("eth ipv4 icmp", DECODE_DLT_EN10MB, eth_ipv4_icmp,
 	     "{\"source\":{" V4 "," MACS_SRC "},\"destination\":{" V4D "," MACS_DST "},"
 	     "\"network\":{\"type\":\"ipv4\",\"transport\":\"icmp\",\"iana_number\":\"1\"},"

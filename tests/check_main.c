@@ -17,6 +17,8 @@ int main(void)
 	srunner_add_suite(sr, growbuf_suite());
 	srunner_add_suite(sr, rowparse_suite());
 	srunner_add_suite(sr, stores_suite());
+	srunner_add_suite(sr, communityid_suite());
+	srunner_add_suite(sr, appnames_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -39,6 +39,18 @@ static void full_row(struct row *r)
 	ROW_SET(r, ip_ttl, 63);
 	ROW_SET(r, icmp_type, 3);
 	ROW_SET(r, icmp_code, 1);
+	strcpy(r->network_community_id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+	strcpy(r->dns_question_name, "www.example.com");
+	strcpy(r->dns_question_type, "AAAA");
+	strcpy(r->url_domain, "example.com");
+	strcpy(r->url_path, "/index.html");
+	strcpy(r->tls_client_server_name, "example.org");
+	r->has |= ROW_HAS_network_community_id | ROW_HAS_dns_question_name | ROW_HAS_dns_question_type |
+		  ROW_HAS_url_domain | ROW_HAS_url_path | ROW_HAS_tls_client_server_name;
+	ROW_SET(r, dns_id, 4660);
+	ROW_SET(r, dns_response_code, "NXDOMAIN");
+	ROW_SET(r, http_request_method, "GET");
+	ROW_SET(r, http_response_status_code, 200);
 	ROW_SET(r, pcap_file, "dump-\"a\"\\b\n.pcap");
 	ROW_SET(r, pcap_frame, 7);
 	ROW_SET(r, pcap_caplen, 96);
@@ -60,8 +72,14 @@ START_TEST(test_json_full_row)
 	    "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\"},"
 	    "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\"},"
 	    "\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
-	    "\"vlan\":{\"id\":\"42\"}},\"tcp\":{\"flags\":24},\"ip\":{\"tos\":184,\"ttl\":63},"
+	    "\"vlan\":{\"id\":\"42\"},\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\"},\"tcp\":{\"flags\":24},"
+	    "\"ip\":{\"tos\":184,\"ttl\":63},"
 	    "\"icmp\":{\"type\":3,\"code\":1},"
+	    "\"dns\":{\"id\":\"4660\",\"question\":{\"name\":\"www.example.com\",\"type\":\"AAAA\"},"
+	    "\"response_code\":\"NXDOMAIN\"},"
+	    "\"http\":{\"request\":{\"method\":\"GET\"},\"response\":{\"status_code\":200}},"
+	    "\"url\":{\"domain\":\"example.com\",\"path\":\"/index.html\"},"
+	    "\"tls\":{\"client\":{\"server_name\":\"example.org\"}},"
 	    "\"pcap\":{\"file\":\"dump-\\\"a\\\"\\\\b\\u000a.pcap\",\"frame\":7,\"caplen\":96},"
 	    "\"observer\":{\"ingress\":{\"interface\":{\"id\":\"1\",\"name\":\"eth0\"}}},"
 	    "\"error\":{\"message\":\"capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no "

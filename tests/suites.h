@@ -13,6 +13,8 @@ Suite *redact_suite(void);
 Suite *growbuf_suite(void);
 Suite *rowparse_suite(void);
 Suite *stores_suite(void);
+Suite *communityid_suite(void);
+Suite *appnames_suite(void);
 
 /* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
 extern char testutil_tmp[64];

@@ -120,7 +120,8 @@ void config_print_help(const struct config_cmd *cmd, FILE *f);
 struct config {
 	struct engine_config engine;
 	enum log_format log_format;
-	int sink_defaulted; /* no sink configured: the file sink into ./out was chosen */
+	uint16_t community_id_seed; /* --community-id-seed: process-wide, set before the run */
+	int sink_defaulted;	    /* no sink configured: the file sink into ./out was chosen */
 	/* storage behind the engine config's pointers */
 	char *strings[64];
 	int nstrings;
@@ -128,6 +129,16 @@ struct config {
 	const char *sinks[CONFIG_MAX_SINKS];
 	const char *paths[CONFIG_MAX_PATHS];
 };
+
+/* The --community-id-seed option of every command that makes rows, for its table: the seed goes
+ * into the uint16_t seed_field of the command's options struct opts_type. */
+#define CONFIG_COMMUNITY_ID_SEED(opts_type, seed_field)                                                                \
+	{                                                                                                              \
+		.flag = "community-id-seed", .type = CONFIG_INT, .arg = "N", .def = "0", .min = 0, .max = 65535,       \
+		CONFIG_AT(opts_type, seed_field),                                                                      \
+		.help =                                                                                                \
+		    "seed of network.community_id (Community ID v1); use the seed the other tools of your site use"    \
+	}
 
 /* Parse argv (argv[0] is the command name) for mode into cfg. Returns 0 when ready to run,
  * 1 when --help was printed, -1 on a usage or config error (message in err: what, where, and

@@ -1,4 +1,4 @@
-/* The row of schema v1, shared by every source and sink.
+/* The row of schema v2, shared by every source and sink.
  * The struct itself and its serializers are generated from schema/fields.tsv. */
 #ifndef PCAPSTREAM_ROW_H
 #define PCAPSTREAM_ROW_H

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "capture.h"
 #include "cmd.h"
+#include "communityid.h"
 #include "config.h"
 #include "fsutil.h"
 #include "outbuf.h"
@@ -23,6 +24,7 @@ enum {
 
 struct decode_opts {
 	const char *output;
+	uint16_t community_id_seed;
 };
 
 static const struct config_opt decode_opts[] = {
@@ -32,6 +34,7 @@ static const struct config_opt decode_opts[] = {
 	  .arg = "FILE",
 	  CONFIG_AT(struct decode_opts, output),
 	  .help = "write rows to FILE instead of standard output" },
+	CONFIG_COMMUNITY_ID_SEED(struct decode_opts, community_id_seed),
 	{ .flag = NULL },
 };
 
@@ -111,6 +114,7 @@ int cmd_decode(int argc, char **argv)
 
 	if (config_parse_main(&decode_cmd, argc, argv, &o, &args, &rc) < 0)
 		goto out;
+	communityid_set_seed(o.community_id_seed);
 	if (config_args_count(args) == 0) {
 		fprintf(stderr, "pcapstream decode: no capture file given (try --help)\n");
 		rc = EXIT_UNREADABLE;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cmd.h"
+#include "communityid.h"
 #include "config.h"
 #include "engine.h"
 #include "fsutil.h"
@@ -80,6 +81,7 @@ static int run(enum engine_mode mode, int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	log_set_format(cfg.log_format);
+	communityid_set_seed(cfg.community_id_seed);
 	install_signals();
 	if (cfg.sink_defaulted)
 		log_msg(LOG_INFO, "no --sink given: writing NDJSON batches into ./out (file:out)");

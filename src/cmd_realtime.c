@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "communityid.h"
 #include "config.h"
 #include "log.h"
 #include "pmacct.h"
@@ -15,6 +16,7 @@ struct rt_opts {
 	struct realtime_config rt;
 	const char *tz;
 	enum log_format log_format;
+	uint16_t community_id_seed;
 };
 
 #define RT(field) CONFIG_AT(struct rt_opts, rt.field)
@@ -106,6 +108,7 @@ static const struct config_opt rt_opts[] = {
 	  .def = "text",
 	  CONFIG_AT(struct rt_opts, log_format),
 	  .help = "log lines" },
+	CONFIG_COMMUNITY_ID_SEED(struct rt_opts, community_id_seed),
 	{ .flag = NULL },
 };
 
@@ -158,6 +161,7 @@ int cmd_realtime(int argc, char **argv)
 		goto out;
 	}
 	log_set_format(o.log_format);
+	communityid_set_seed(o.community_id_seed);
 	if (o.rt.nsinks == 0) {
 		o.rt.sinks[o.rt.nsinks++] = "file:out";
 		log_msg(LOG_INFO, "no --sink given: writing NDJSON batches into ./out (file:out)");

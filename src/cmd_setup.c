@@ -31,7 +31,7 @@ static const struct config_cmd setup_cmd = {
 	.name = "setup",
 	.usage = "usage: pcapstream setup [--es URL[?prefix=P]] [--mongo URI] [--kibana URL]\n\n"
 		 "Install, or bring up to date, the composable index template PREFIX for the indices PREFIX-*\n"
-		 "(default prefix pcapstream): the mappings of schema v1 (ip for addresses, date_nanos for\n"
+		 "(default prefix pcapstream): the mappings of schema v2 (ip for addresses, date_nanos for\n"
 		 "@timestamp, keyword/long/integer elsewhere). Safe to run again at any time. Credentials and\n"
 		 "TLS as for the es: sink (PCAPSTREAM_ES_USER/_PASSWORD or PCAPSTREAM_ES_API_KEY, ca=FILE).\n"
 		 "With --mongo: the indexes on @timestamp, source.ip and destination.ip of the collections\n"

@@ -804,6 +804,7 @@ static const struct config_opt ingest_opts[] = {
 	  .def = "text",
 	  CONFIG_AT(struct config, log_format),
 	  .help = "one line per batch, one per problem" },
+	CONFIG_COMMUNITY_ID_SEED(struct config, community_id_seed),
 	{ .flag = "retention",
 	  .type = CONFIG_DURATION,
 	  .min = 3600000000000LL,

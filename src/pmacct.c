@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "decode.h"
+#include "communityid.h"
 #include "hash.h"
 #include "pmacct.h"
 
@@ -436,6 +437,7 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 	hash_hex(hash64(key, strlen(key), 0x706d61636374ULL), out->id_prefix);
 	r->id_prefix = out->id_prefix;
 	r->id_seq = (uint64_t)offset;
+	communityid_fill_row(r); /* from the addresses, ports and protocol, as for a packet */
 	rc = 0;
 out:
 	json_decref(rec->root);

@@ -76,7 +76,7 @@ static char *strings_room(struct rowparse_strings *s, size_t n)
 
 /* --- the schema as a tree of names --------------------------------------------------------- */
 
-enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE };
+enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE, K_TEXT };
 
 #define MAX_NODES      (ROW_NFIELDS * 8 + 1)
 #define MAX_ETHERNAMES 32
@@ -88,6 +88,7 @@ struct node {
 	size_t pathlen;
 	int field;	 /* index in row_field_infos, or -1 for an object */
 	enum kind kind;	 /* of the field */
+	size_t cap;	 /* K_TEXT: the size of its array in the row (textN, safetextN: N) */
 	int child, next; /* first child, next sibling: indexes in nodes, -1 for none */
 };
 
@@ -107,7 +108,9 @@ static struct {
 
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
-static int kind_of(const char *k, enum kind *out)
+/* The kind of a field from its name in the schema; textN and safetextN (text held in the row, in
+ * an array of N bytes) also give N in *cap. 0, or -1 for a kind rowparse does not know. */
+static int kind_of(const char *k, enum kind *out, size_t *cap)
 {
 	static const struct {
 		const char *name;
@@ -121,6 +124,16 @@ static int kind_of(const char *k, enum kind *out)
 	for (int i = 0; kinds[i].name != NULL; i++) {
 		if (strcmp(kinds[i].name, k) == 0) {
 			*out = kinds[i].kind;
+			return 0;
+		}
+	}
+	const char *n = strncmp(k, "safetext", 8) == 0 ? k + 8 : strncmp(k, "text", 4) == 0 ? k + 4 : NULL;
+	if (n != NULL && *n >= '1' && *n <= '9') {
+		char *end;
+		unsigned long v = strtoul(n, &end, 10);
+		if (*end == '\0' && v > 1 && v <= 65536) {
+			*out = K_TEXT;
+			*cap = (size_t)v;
 			return 0;
 		}
 	}
@@ -179,7 +192,7 @@ static void schema_init(void)
 			part = dot + 1;
 		}
 		schema.nodes[at].field = f;
-		if (kind_of(row_field_infos[f].kind, &schema.nodes[at].kind) < 0)
+		if (kind_of(row_field_infos[f].kind, &schema.nodes[at].kind, &schema.nodes[at].cap) < 0)
 			schema.broken = 1;
 	}
 	for (unsigned t = 0; t <= 0xffff; t++) {
@@ -568,6 +581,17 @@ static int field_value(struct scan *sc, const struct node *nd)
 		sc->r->has |= fi->bit;
 		return 0;
 	}
+	if (nd->kind == K_TEXT) {
+		const char *str;
+		if (json_string(sc, fi->path, &str) < 0)
+			return -1;
+		n = strlen(str);
+		if (n >= nd->cap)
+			FAIL(sc, "%s: longer than its %zu bytes", fi->path, nd->cap - 1);
+		memcpy(m, str, n + 1);
+		sc->r->has |= fi->bit;
+		return 0;
+	}
 	if (raw_string(sc, &s, &n) < 0)
 		FAIL(sc, "%s: not a plain string", fi->path);
 	switch (nd->kind) {
@@ -606,7 +630,8 @@ static int field_value(struct scan *sc, const struct node *nd)
 		sc->have_id = 1;
 		return 0;
 	case K_STR:
-		break;
+	case K_TEXT:
+		break; /* read above */
 	}
 	sc->r->has |= fi->bit;
 	return 0;
@@ -687,7 +712,7 @@ int rowparse_parse(const char *json, size_t len, struct row *r, struct rowparse_
 	pthread_once(&schema_once, schema_init);
 	memset(r, 0, sizeof(*r));
 	if (schema.broken) {
-		snprintf(err, errlen, "the schema table does not fit rowparse (MAX_NODES)");
+		snprintf(err, errlen, "the schema table does not fit rowparse (MAX_NODES, or a kind it does not read)");
 		goto out;
 	}
 	if (len > ROWPARSE_MAX_RECORD) {

@@ -20,7 +20,7 @@ static json_t *template_for(const char *prefix)
 		return NULL;
 	snprintf(pattern, sizeof(pattern), "%s-*", prefix);
 	return json_pack("{s:[s],s:i,s:{s:{s:o}},s:{s:s,s:s}}", "index_patterns", pattern, "priority", 200, "template",
-			 "mappings", "properties", props, "_meta", "managed_by", "pcapstream", "schema", "v1");
+			 "mappings", "properties", props, "_meta", "managed_by", "pcapstream", "schema", "v2");
 }
 
 int setup_es(const char *spec, char *done, size_t donelen, char *err, size_t errlen)

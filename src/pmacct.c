@@ -231,7 +231,7 @@ static int flat_value(char **p, const char *end, struct val *v)
 		v->s = flat_str(p, end);
 		return v->s != NULL ? 0 : -1;
 	}
-	for (int i = 0; literals[i] != NULL; i++) {
+	for (int i = 0; literals[i] != NULL && (*q == 't' || *q == 'f' || *q == 'n'); i++) {
 		size_t n = strlen(literals[i]);
 		if ((size_t)(end - q) >= n && memcmp(q, literals[i], n) == 0) {
 			v->type = VAL_OTHER;
@@ -261,11 +261,11 @@ static int flat_value(char **p, const char *end, struct val *v)
 	return 0;
 }
 
-/* Whether two keys (NUL-terminated, so a[0] can always be read) are the same: the length and the
- * first byte decide most pairs without a call. */
+/* Whether two keys (NUL-terminated, so a[0] can always be read) are the same: the length, the
+ * first and the last byte decide most pairs without a call. */
 static inline int same_key(const char *a, size_t alen, const char *b, size_t blen)
 {
-	return alen == blen && a[0] == b[0] && memcmp(a, b, alen) == 0;
+	return alen == blen && a[0] == b[0] && (alen == 0 || a[alen - 1] == b[alen - 1]) && memcmp(a, b, alen) == 0;
 }
 
 /* What pmacct writes: one flat object whose keys and string values are printable ASCII without
@@ -371,7 +371,7 @@ static int proto_of(const struct val *v, int64_t *out)
 		return -1;
 	for (unsigned p = 0; p < 256; p++) {
 		const char *name = decode_transport_name(p);
-		if (name != NULL && strcasecmp(name, v->s) == 0) {
+		if (name != NULL && (name[0] | 0x20) == (v->s[0] | 0x20) && strcasecmp(name, v->s) == 0) {
 			*out = p;
 			return 0;
 		}

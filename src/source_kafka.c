@@ -636,6 +636,10 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 		{ "max.poll.interval.ms", "86400000" },
 		{ "session.timeout.ms", "10000" },
 		{ "partition.assignment.strategy", "range,roundrobin" },
+		/* librdkafka 2.0 stops fetching for a fixed second when its queue passes either limit
+		 * (docs/realtime-throughput.md): only the byte cap (256 MB of prefetch) applies */
+		{ "queued.min.messages", "10000000" },
+		{ "queued.max.messages.kbytes", "262144" },
 		{ NULL, NULL },
 	};
 	rd_kafka_topic_partition_list_t *subs = NULL;

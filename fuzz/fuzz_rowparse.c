@@ -4,7 +4,8 @@
  * Build (not wired into `make fuzz`):
  *   clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Ibuild/gen \
  *     $(pkg-config --cflags libbson-1.0) -o build/fuzz_rowparse fuzz/fuzz_rowparse.c src/rowparse.c \
- *     src/rowfmt.c src/growbuf.c build/gen/row_fields.c $(pkg-config --libs libbson-1.0) -lpthread
+ *     src/rowfmt.c src/growbuf.c src/row.c src/fsutil.c build/gen/row_fields.c \
+ *     $(pkg-config --libs libbson-1.0) -lpthread
  *   build/fuzz_rowparse -max_total_time=120 */
 #include <stdint.h>
 #include <stdlib.h>

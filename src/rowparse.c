@@ -76,7 +76,9 @@ static char *strings_room(struct rowparse_strings *s, size_t n)
 
 /* --- the schema as a tree of names --------------------------------------------------------- */
 
-enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE };
+/* K_TEXT, K_SAFETEXT: textN / safetextN, a char[N] in the row; K_UNKNOWN: a kind this file does not
+ * know (a newer schema): a row that has that field is refused, naming it. */
+enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE, K_TEXT, K_SAFETEXT, K_UNKNOWN };
 
 #define MAX_NODES      (ROW_NFIELDS * 8 + 1)
 #define MAX_ETHERNAMES 32
@@ -88,6 +90,7 @@ struct node {
 	size_t pathlen;
 	int field;	 /* index in row_field_infos, or -1 for an object */
 	enum kind kind;	 /* of the field */
+	size_t cap;	 /* K_TEXT, K_SAFETEXT: N, the member's size (at most N - 1 bytes and a NUL) */
 	int child, next; /* first child, next sibling: indexes in nodes, -1 for none */
 };
 
@@ -107,7 +110,9 @@ static struct {
 
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
-static int kind_of(const char *k, enum kind *out)
+/* The kind named k (schema/fields.tsv's column), with *cap set for textN and safetextN. 0, or -1
+ * for a kind this file does not know. */
+static int kind_of(const char *k, enum kind *out, size_t *cap)
 {
 	static const struct {
 		const char *name;
@@ -118,9 +123,20 @@ static int kind_of(const char *k, enum kind *out)
 		{ NULL, K_TIME },
 	};
 
+	const char *digits = strncmp(k, "safetext", 8) == 0 ? k + 8 : strncmp(k, "text", 4) == 0 ? k + 4 : NULL;
+	char *end;
+
 	for (int i = 0; kinds[i].name != NULL; i++) {
 		if (strcmp(kinds[i].name, k) == 0) {
 			*out = kinds[i].kind;
+			return 0;
+		}
+	}
+	if (digits != NULL && *digits >= '1' && *digits <= '9') {
+		unsigned long n = strtoul(digits, &end, 10);
+		if (*end == '\0' && n >= 2 && n <= 65536) {
+			*out = digits == k + 8 ? K_SAFETEXT : K_TEXT;
+			*cap = n;
 			return 0;
 		}
 	}
@@ -179,8 +195,8 @@ static void schema_init(void)
 			part = dot + 1;
 		}
 		schema.nodes[at].field = f;
-		if (kind_of(row_field_infos[f].kind, &schema.nodes[at].kind) < 0)
-			schema.broken = 1;
+		if (kind_of(row_field_infos[f].kind, &schema.nodes[at].kind, &schema.nodes[at].cap) < 0)
+			schema.nodes[at].kind = K_UNKNOWN;
 	}
 	for (unsigned t = 0; t <= 0xffff; t++) {
 		char text[32];
@@ -558,8 +574,24 @@ static int field_value(struct scan *sc, const struct node *nd)
 		sc->r->has |= fi->bit;
 		return 0;
 	}
+	if (nd->kind == K_UNKNOWN)
+		FAIL(sc, "%s: its kind (%s) is not one rowparse reads", fi->path, fi->kind);
 	if (*sc->p != '"')
 		FAIL(sc, "%s: expected a string", fi->path);
+	if (nd->kind == K_TEXT) {
+		/* unescaped where the strings go, then copied into the row: the store keeps nothing */
+		const char *str;
+		size_t mark = sc->out_used;
+		if (json_string(sc, fi->path, &str) < 0)
+			return -1;
+		size_t len = sc->out_used - mark - 1;
+		sc->out_used = mark;
+		if (len >= nd->cap)
+			FAIL(sc, "%s: longer than %zu bytes", fi->path, nd->cap - 1);
+		memcpy(m, str, len + 1);
+		sc->r->has |= fi->bit;
+		return 0;
+	}
 	if (nd->kind == K_STR) {
 		const char *str;
 		if (json_string(sc, fi->path, &str) < 0)
@@ -605,7 +637,20 @@ static int field_value(struct scan *sc, const struct node *nd)
 			FAIL(sc, "%s: not a document id (PREFIX-SEQ)", fi->path);
 		sc->have_id = 1;
 		return 0;
+	case K_SAFETEXT:
+		/* written back without escaping: printable ASCII only (raw_string took no escape) */
+		if (n >= nd->cap)
+			FAIL(sc, "%s: longer than %zu bytes", fi->path, nd->cap - 1);
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned char)s[i] > 0x7e)
+				FAIL(sc, "%s: not printable ASCII", fi->path);
+		}
+		memcpy(m, s, n);
+		m[n] = '\0';
+		break;
 	case K_STR:
+	case K_TEXT:
+	case K_UNKNOWN:
 		break;
 	}
 	sc->r->has |= fi->bit;

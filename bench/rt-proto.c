@@ -5,14 +5,17 @@
  * Built and run by bench/kafka-bench (not a test, not part of the program).
  *
  * usage: rt-proto -b BROKERS -t TOPIC -n RECORDS [-g GROUP] [-s SINK] [-m poll|batch] [-k BATCH]
- *                 [-r MAX_ROWS] [-p] [-X key=value]...
+ *                 [-r MAX_ROWS] [-p | -T] [-X key=value]...
  *   -m poll    rd_kafka_consumer_poll per record (what realtime does today)
  *   -m batch   rd_kafka_consume_batch_queue of up to BATCH (-k, default 1000) records a call
+ *   -T         threaded: a second thread writes, flushes and commits each batch while the first
+ *              reads and parses the next (two batch buffers)
  *   -p         pipelined: batch N's sink flush and offset commit are done after batch N+1 has been
  *              read (the sink write of N, e.g. producing to the hot topic, overlaps reading N+1)
  *   -X         extra consumer setting (repeatable), e.g. -X queued.min.messages=1000000
  * Prints one line: records/s from start, records/s from the first record, seconds of each. */
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,15 +87,73 @@ struct batch {
 	struct offsets off;
 };
 
+/* The second thread of -T: takes one batch at a time, writes it to the sink, flushes, commits. */
+struct worker {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *todo; /* handed over, not yet taken */
+	int busy, quit, failed;
+	struct sink *sink;
+	rd_kafka_t *rk;
+	const char *topic;
+	uint64_t id;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char err[1024];
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->todo == NULL && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->todo == NULL)
+			break;
+		struct batch *bt = w->todo;
+		w->todo = NULL;
+		w->busy = 1;
+		pthread_mutex_unlock(&w->mu);
+		int bad = sink_begin(w->sink, w->id++, err, sizeof(err)) < 0 ||
+			  sink_write(w->sink, bt->rows, bt->n, err, sizeof(err)) < 0 ||
+			  sink_flush(w->sink, err, sizeof(err)) < 0 || commit(w->rk, w->topic, &bt->off) < 0;
+		pthread_mutex_lock(&w->mu);
+		if (bad)
+			w->failed = 1;
+		bt->n = 0;
+		w->busy = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Wait until the worker holds nothing; then hand bt over (NULL: only wait). 0, or -1 if a batch
+ * failed. */
+static int handoff(struct worker *w, struct batch *bt)
+{
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->todo != NULL || w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	w->todo = bt;
+	failed = w->failed;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *brokers = NULL, *topic = NULL, *group = "rt-proto", *spec = "null", *mode = "poll";
 	const char *xs[MAX_X];
-	int nx = 0, pipelined = 0, k = 1000, opt;
+	int nx = 0, pipelined = 0, threaded = 0, k = 1000, opt;
 	long n = 0, max_rows = 50000;
 	char err[1024];
 
-	while ((opt = getopt(argc, argv, "b:t:n:g:s:m:k:r:pX:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:t:n:g:s:m:k:r:pTX:")) != -1) {
 		switch (opt) {
 		case 'b':
 			brokers = optarg;
@@ -120,6 +181,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			pipelined = 1;
+			break;
+		case 'T':
+			threaded = 1;
 			break;
 		case 'X':
 			if (nx < MAX_X)
@@ -184,6 +248,11 @@ int main(int argc, char **argv)
 	}
 	rd_kafka_message_t **msgs = calloc((size_t)k, sizeof(*msgs));
 	struct batch *cur = &b[0], *pending = NULL;
+	struct worker w = { .sink = sink, .rk = rk, .topic = topic, .id = 1 };
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	if (threaded && pthread_create(&w.th, NULL, worker_main, &w) != 0)
+		return 1;
 	long done = 0, dead = 0, batches = 0;
 	uint64_t id = 1;
 	while (done + dead < n) {
@@ -215,6 +284,16 @@ int main(int argc, char **argv)
 		}
 		/* flush: the previous batch first when pipelined (its deliveries had the time of this
 		 * read), then this one's write; unpipelined, this one's write and flush */
+		if (threaded) {
+			if (cur->n > 0 || cur->off.n > 0) {
+				done += (long)cur->n;
+				batches++;
+				if (handoff(&w, cur) < 0)
+					return 1;
+				cur = cur == &b[0] ? &b[1] : &b[0];
+			}
+			continue;
+		}
 		if (pipelined && pending != NULL) {
 			if (sink_flush(sink, err, sizeof(err)) < 0 || commit(rk, topic, &pending->off) < 0)
 				return 1;
@@ -239,6 +318,15 @@ int main(int argc, char **argv)
 	}
 	if (pending != NULL && (sink_flush(sink, err, sizeof(err)) < 0 || commit(rk, topic, &pending->off) < 0))
 		return 1;
+	if (threaded) {
+		if (handoff(&w, NULL) < 0)
+			return 1;
+		pthread_mutex_lock(&w.mu);
+		w.quit = 1;
+		pthread_cond_broadcast(&w.cv);
+		pthread_mutex_unlock(&w.mu);
+		pthread_join(w.th, NULL);
+	}
 	double t1 = now();
 	printf("rt-proto: %ld records (%ld dead) in %ld batches: %.2f s from start %.0f records/s, %.2f s from "
 	       "the first record %.0f records/s\n",

@@ -2,7 +2,8 @@
  * into struct row: for the Kafka source, which takes them beside pmacct's records.
  *
  * The fields are those of the generated table row_field_infos (schema/fields.tsv): a new field of
- * any kind (time, str, ip, mac, int, kwint, id, ethertype) is read without a change here. A row
+ * any kind (time, str, ip, mac, int, kwint, id, ethertype, textN, safetextN) is read without a change
+ * here (a field of a kind unknown here is refused when a row has it, naming it). A row
  * parsed and written again with row_to_json(r, out, 1) gives the same bytes as what pcapstream
  * wrote (rowparse's test checks it on every row decode makes of the samples and the corpus). */
 #ifndef PCAPSTREAM_ROWPARSE_H

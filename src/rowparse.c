@@ -76,7 +76,9 @@ static char *strings_room(struct rowparse_strings *s, size_t n)
 
 /* --- the schema as a tree of names --------------------------------------------------------- */
 
-enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE, K_TEXT };
+/* K_TEXT, K_SAFETEXT: textN / safetextN, a char[N] in the row; K_UNKNOWN: a kind this file does not
+ * know (a newer schema): a row that has that field is refused, naming it. */
+enum kind { K_TIME, K_STR, K_IP, K_MAC, K_INT, K_KWINT, K_ID, K_ETHERTYPE, K_TEXT, K_SAFETEXT, K_UNKNOWN };
 
 #define MAX_NODES      (ROW_NFIELDS * 8 + 1)
 #define MAX_ETHERNAMES 32
@@ -88,7 +90,7 @@ struct node {
 	size_t pathlen;
 	int field;	 /* index in row_field_infos, or -1 for an object */
 	enum kind kind;	 /* of the field */
-	size_t cap;	 /* K_TEXT: the size of its array in the row (textN, safetextN: N) */
+	size_t cap;	 /* K_TEXT, K_SAFETEXT: N, the member's size (at most N - 1 bytes and a NUL) */
 	int child, next; /* first child, next sibling: indexes in nodes, -1 for none */
 };
 
@@ -108,8 +110,8 @@ static struct {
 
 static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 
-/* The kind of a field from its name in the schema; textN and safetextN (text held in the row, in
- * an array of N bytes) also give N in *cap. 0, or -1 for a kind rowparse does not know. */
+/* The kind named k (schema/fields.tsv's column), with *cap set for textN and safetextN. 0, or -1
+ * for a kind this file does not know. */
 static int kind_of(const char *k, enum kind *out, size_t *cap)
 {
 	static const struct {
@@ -121,19 +123,20 @@ static int kind_of(const char *k, enum kind *out, size_t *cap)
 		{ NULL, K_TIME },
 	};
 
+	const char *digits = strncmp(k, "safetext", 8) == 0 ? k + 8 : strncmp(k, "text", 4) == 0 ? k + 4 : NULL;
+	char *end;
+
 	for (int i = 0; kinds[i].name != NULL; i++) {
 		if (strcmp(kinds[i].name, k) == 0) {
 			*out = kinds[i].kind;
 			return 0;
 		}
 	}
-	const char *n = strncmp(k, "safetext", 8) == 0 ? k + 8 : strncmp(k, "text", 4) == 0 ? k + 4 : NULL;
-	if (n != NULL && *n >= '1' && *n <= '9') {
-		char *end;
-		unsigned long v = strtoul(n, &end, 10);
-		if (*end == '\0' && v > 1 && v <= 65536) {
-			*out = K_TEXT;
-			*cap = (size_t)v;
+	if (digits != NULL && *digits >= '1' && *digits <= '9') {
+		unsigned long n = strtoul(digits, &end, 10);
+		if (*end == '\0' && n >= 2 && n <= 65536) {
+			*out = digits == k + 8 ? K_SAFETEXT : K_TEXT;
+			*cap = n;
 			return 0;
 		}
 	}
@@ -193,7 +196,7 @@ static void schema_init(void)
 		}
 		schema.nodes[at].field = f;
 		if (kind_of(row_field_infos[f].kind, &schema.nodes[at].kind, &schema.nodes[at].cap) < 0)
-			schema.broken = 1;
+			schema.nodes[at].kind = K_UNKNOWN;
 	}
 	for (unsigned t = 0; t <= 0xffff; t++) {
 		char text[32];
@@ -571,24 +574,29 @@ static int field_value(struct scan *sc, const struct node *nd)
 		sc->r->has |= fi->bit;
 		return 0;
 	}
+	if (nd->kind == K_UNKNOWN)
+		FAIL(sc, "%s: its kind (%s) is not one rowparse reads", fi->path, fi->kind);
 	if (*sc->p != '"')
 		FAIL(sc, "%s: expected a string", fi->path);
+	if (nd->kind == K_TEXT) {
+		/* unescaped where the strings go, then copied into the row: the store keeps nothing */
+		const char *str;
+		size_t mark = sc->out_used;
+		if (json_string(sc, fi->path, &str) < 0)
+			return -1;
+		size_t len = sc->out_used - mark - 1;
+		sc->out_used = mark;
+		if (len >= nd->cap)
+			FAIL(sc, "%s: longer than %zu bytes", fi->path, nd->cap - 1);
+		memcpy(m, str, len + 1);
+		sc->r->has |= fi->bit;
+		return 0;
+	}
 	if (nd->kind == K_STR) {
 		const char *str;
 		if (json_string(sc, fi->path, &str) < 0)
 			return -1;
 		memcpy(m, &str, sizeof(str));
-		sc->r->has |= fi->bit;
-		return 0;
-	}
-	if (nd->kind == K_TEXT) {
-		const char *str;
-		if (json_string(sc, fi->path, &str) < 0)
-			return -1;
-		n = strlen(str);
-		if (n >= nd->cap)
-			FAIL(sc, "%s: longer than its %zu bytes", fi->path, nd->cap - 1);
-		memcpy(m, str, n + 1);
 		sc->r->has |= fi->bit;
 		return 0;
 	}
@@ -629,9 +637,21 @@ static int field_value(struct scan *sc, const struct node *nd)
 			FAIL(sc, "%s: not a document id (PREFIX-SEQ)", fi->path);
 		sc->have_id = 1;
 		return 0;
+	case K_SAFETEXT:
+		/* written back without escaping: printable ASCII only (raw_string took no escape) */
+		if (n >= nd->cap)
+			FAIL(sc, "%s: longer than %zu bytes", fi->path, nd->cap - 1);
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned char)s[i] > 0x7e)
+				FAIL(sc, "%s: not printable ASCII", fi->path);
+		}
+		memcpy(m, s, n);
+		m[n] = '\0';
+		break;
 	case K_STR:
 	case K_TEXT:
-		break; /* read above */
+	case K_UNKNOWN:
+		break;
 	}
 	sc->r->has |= fi->bit;
 	return 0;
@@ -712,7 +732,7 @@ int rowparse_parse(const char *json, size_t len, struct row *r, struct rowparse_
 	pthread_once(&schema_once, schema_init);
 	memset(r, 0, sizeof(*r));
 	if (schema.broken) {
-		snprintf(err, errlen, "the schema table does not fit rowparse (MAX_NODES, or a kind it does not read)");
+		snprintf(err, errlen, "the schema table does not fit rowparse (MAX_NODES)");
 		goto out;
 	}
 	if (len > ROWPARSE_MAX_RECORD) {

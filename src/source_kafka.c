@@ -28,6 +28,8 @@
 
 #define KSRC_CHUNK	       1024	      /* rows handed to the sinks at a time */
 #define KSRC_MAX_PARTITIONS    100000	      /* partitions of the topic we keep a position for */
+#define KSRC_CONSUME_CALL      1000	      /* records taken from librdkafka per call at most */
+#define KSRC_SORT_BUCKETS      64	      /* partitions per batch sort_buffer buckets, else qsort */
 #define KSRC_REPLAY_TIMEOUT_NS 120000000000LL /* reading a plan's ranges again */
 #define KSRC_COMMITTED_MS      10000	      /* asking the group's committed offsets */
 #define KSRC_STRINGS	       (4u << 20)     /* strings of a chunk of pcapstream rows read back */
@@ -42,8 +44,11 @@ struct ksrc {
 	const struct source_env *env;
 	rd_kafka_t *rk;
 	rd_kafka_t *replay_rk;	  /* the consumer that read a plan again (its records are in buf) */
+	rd_kafka_queue_t *queue;  /* rk's consumer queue, read up to KSRC_CONSUME_CALL records a call */
 	rd_kafka_message_t **buf; /* gathered records, not yet committed */
 	size_t nbuf, capbuf;
+	rd_kafka_message_t **sorted; /* sort_buffer's scratch */
+	size_t capsorted;
 	uint64_t bytes;
 	int64_t planned;      /* the batch buf is planned as, or -1 */
 	struct position *pos; /* from the checkpoint's commits */
@@ -98,6 +103,50 @@ static int by_partition_offset(const void *a, const void *b)
 	if (x->partition != y->partition)
 		return x->partition < y->partition ? -1 : 1;
 	return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Order k->buf by partition, then offset. The consumer hands each partition's records over in
+ * offset order, so a stable bucketing by partition (one pass to count, one to place) does it
+ * without comparing 50,000 records log(n) times; qsort when that does not hold (a record out of
+ * order, more than KSRC_SORT_BUCKETS partitions in the batch, no memory for the scratch). */
+static void sort_buffer(struct ksrc *k)
+{
+	int32_t part[KSRC_SORT_BUCKETS];
+	int64_t last[KSRC_SORT_BUCKETS];
+	size_t count[KSRC_SORT_BUCKETS], at[KSRC_SORT_BUCKETS];
+	int np = 0, b;
+
+	for (size_t i = 0; i < k->nbuf; i++) {
+		for (b = 0; b < np && part[b] != k->buf[i]->partition; b++)
+			;
+		if (b == np) {
+			if (np == KSRC_SORT_BUCKETS)
+				goto fallback;
+			part[np] = k->buf[i]->partition;
+			last[np] = INT64_MIN;
+			count[np++] = 0;
+		}
+		if (k->buf[i]->offset < last[b])
+			goto fallback;
+		last[b] = k->buf[i]->offset;
+		count[b]++;
+	}
+	if (growbuf_array((void **)&k->sorted, &k->capsorted, k->nbuf, sizeof(*k->sorted), SIZE_MAX) < 0)
+		goto fallback;
+	for (int x = 0; x < np; x++) {
+		at[x] = 0;
+		for (int y = 0; y < np; y++)
+			at[x] += part[y] < part[x] ? count[y] : 0;
+	}
+	for (size_t i = 0; i < k->nbuf; i++) {
+		for (b = 0; part[b] != k->buf[i]->partition; b++)
+			;
+		k->sorted[at[b]++] = k->buf[i];
+	}
+	memcpy(k->buf, k->sorted, k->nbuf * sizeof(*k->buf));
+	return;
+fallback:
+	qsort(k->buf, k->nbuf, sizeof(*k->buf), by_partition_offset);
 }
 
 /* --- the group ------------------------------------------------------------------------------- */
@@ -296,25 +345,34 @@ static enum source_state ks_poll(void *st, int64_t wait_ns, int draining)
 	(void)draining;
 	while (k->planned < 0 && k->nbuf < k->cfg->max_rows && k->bytes < k->cfg->max_bytes && !*k->env->stop) {
 		int64_t left = deadline - fsutil_mono_ns();
-		if (growbuf_array((void **)&k->buf, &k->capbuf, k->nbuf + 1, sizeof(*k->buf), SIZE_MAX) < 0)
+		size_t want = k->cfg->max_rows - k->nbuf, kept = 0;
+		if (want > KSRC_CONSUME_CALL)
+			want = KSRC_CONSUME_CALL;
+		if (growbuf_array((void **)&k->buf, &k->capbuf, k->nbuf + want, sizeof(*k->buf), SIZE_MAX) < 0)
 			break;
-		/* at most 100 ms at a time, so a stop request is seen */
-		rd_kafka_message_t *m =
-		    rd_kafka_consumer_poll(k->rk, left > 0 ? (int)(left > 100000000 ? 100 : left / 1000000 + 1) : 0);
-		if (m == NULL) {
+		/* a thousand at a time (one call, one clock read), at most 100 ms, so a stop is seen; the
+		 * byte cap is checked per call, so a batch may pass --max-bytes by one call's records */
+		ssize_t got = rd_kafka_consume_batch_queue(
+		    k->queue, left > 0 ? (int)(left > 100000000 ? 100 : left / 1000000 + 1) : 0, k->buf + k->nbuf,
+		    want);
+		if (got <= 0) {
 			if (left <= 0)
 				break;
 			continue;
 		}
-		if (m->err) {
-			if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-				log_line(LOG_WARN, "consumer",
-					 (struct log_field[]){ LOG_S("error", rd_kafka_message_errstr(m)) }, 1);
-			rd_kafka_message_destroy(m);
-			continue;
+		for (ssize_t i = 0; i < got; i++) {
+			rd_kafka_message_t *m = k->buf[k->nbuf + (size_t)i];
+			if (m->err) {
+				if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+					log_line(LOG_WARN, "consumer",
+						 (struct log_field[]){ LOG_S("error", rd_kafka_message_errstr(m)) }, 1);
+				rd_kafka_message_destroy(m);
+				continue;
+			}
+			k->bytes += m->len;
+			k->buf[k->nbuf + kept++] = m;
 		}
-		k->bytes += m->len;
-		k->buf[k->nbuf++] = m;
+		k->nbuf += kept;
 	}
 	if (k->nbuf >= k->cfg->max_rows || k->bytes >= k->cfg->max_bytes)
 		return SOURCE_FULL;
@@ -347,7 +405,7 @@ static int ks_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 	*plan = NULL;
 	if (k->nbuf == 0)
 		return 0;
-	qsort(k->buf, k->nbuf, sizeof(*k->buf), by_partition_offset);
+	sort_buffer(k);
 	rowfmt_time_text(when, fsutil_now_ns());
 	*plan = json_pack("{s:I,s:s,s:{s:s,s:o}}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_KAFKA, SK_TOPIC,
 			  k->cfg->topic, "ranges", ranges_of(k));
@@ -413,7 +471,7 @@ static int ks_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 		rc = fetch_ranges(k, ranges, err, errlen);
 		if (rc < 0)
 			return rc;
-		qsort(k->buf, k->nbuf, sizeof(*k->buf), by_partition_offset);
+		sort_buffer(k);
 		k->planned = (int64_t)batch;
 	}
 	rowparse_strings_reset(k->row_strs);
@@ -588,11 +646,14 @@ static void ks_close(void *st)
 	if (k == NULL)
 		return;
 	drop_buffer(k);
+	if (k->queue != NULL)
+		rd_kafka_queue_destroy(k->queue);
 	if (k->rk != NULL) {
 		rd_kafka_consumer_close(k->rk);
 		rd_kafka_destroy(k->rk);
 	}
 	free(k->buf);
+	free(k->sorted);
 	free(k->pos);
 	free(k->rows);
 	free(k->strs);
@@ -636,6 +697,10 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 		{ "max.poll.interval.ms", "86400000" },
 		{ "session.timeout.ms", "10000" },
 		{ "partition.assignment.strategy", "range,roundrobin" },
+		/* librdkafka 2.0 stops fetching for a fixed second when its queue passes either limit
+		 * (docs/realtime-throughput.md): only the byte cap (256 MB of prefetch) applies */
+		{ "queued.min.messages", "10000000" },
+		{ "queued.max.messages.kbytes", "262144" },
 		{ NULL, NULL },
 	};
 	rd_kafka_topic_partition_list_t *subs = NULL;
@@ -658,6 +723,11 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 	if (k->rk == NULL)
 		goto out;
 	rd_kafka_poll_set_consumer(k->rk);
+	k->queue = rd_kafka_queue_get_consumer(k->rk);
+	if (k->queue == NULL) {
+		snprintf(err, errlen, "no consumer queue");
+		goto out;
+	}
 	subs = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(subs, cfg->topic, RD_KAFKA_PARTITION_UA);
 	rd_kafka_resp_err_t se = rd_kafka_subscribe(k->rk, subs);

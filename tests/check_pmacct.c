@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pmacct.h"
 #include "suites.h"
 
@@ -285,6 +286,76 @@ START_TEST(test_pmacct_flat_scanner_mutations)
 }
 END_TEST
 
+/* The usual "YYYY-MM-DD HH:MM:SS.ffffff" (read without strptime in UTC) means the same instant as
+ * the same time in epoch seconds (read by strtod), over dates from 1970 to 2199, month ends and
+ * leap days included; dates strptime takes but the calendar lacks still roll over as timegm does. */
+START_TEST(test_pmacct_fast_time)
+{
+	struct row a, b;
+	struct pmacct_strings sa, sb;
+	char ra[160], rb[160], err[256];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	ck_assert_int_eq(pmacct_set_timezone("UTC"), 0);
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* every 7th a last second of a day (month ends, leap days), the others anywhere */
+		time_t t = (time_t)(x % 7258118400ULL);
+		if (i % 7 == 0)
+			t = t - t % 86400 + 86399;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		unsigned us = (unsigned)(x >> 40) % 1000000;
+		snprintf(ra, sizeof(ra), "{\"timestamp_start\": \"%04d-%02d-%02d %02d:%02d:%02d.%06u\"}",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+		snprintf(rb, sizeof(rb), "{\"timestamp_start\": \"%lld.%06u\"}", (long long)t, us);
+		ck_assert_int_eq(pmacct_parse(ra, strlen(ra), "netflow", 0, 1, &a, &sa, err, sizeof(err)), 0);
+		ck_assert_int_eq(pmacct_parse(rb, strlen(rb), "netflow", 0, 1, &b, &sb, err, sizeof(err)), 0);
+		ck_assert_msg(a.timestamp == b.timestamp, "%s: %lld, epoch %lld", ra, (long long)a.timestamp,
+			      (long long)b.timestamp);
+	}
+	static const char *const rolled[][2] = {
+		{ "2026-02-30 00:00:00", "1772409600" }, /* 2026-03-02 */
+		{ "2100-02-29 12:00:00", "4107585600" }, /* not a leap year: 2100-03-01 */
+		{ "2024-02-29 23:59:59.5", "1709251199.5" }, { "1970-01-01 00:00:00", "0" }, { NULL, NULL },
+	};
+	for (int i = 0; rolled[i][0] != NULL; i++) {
+		snprintf(ra, sizeof(ra), "{\"timestamp_start\": \"%s\"}", rolled[i][0]);
+		snprintf(rb, sizeof(rb), "{\"timestamp_start\": \"%s\"}", rolled[i][1]);
+		ck_assert_int_eq(pmacct_parse(ra, strlen(ra), "netflow", 0, 1, &a, &sa, err, sizeof(err)), 0);
+		ck_assert_int_eq(pmacct_parse(rb, strlen(rb), "netflow", 0, 1, &b, &sb, err, sizeof(err)), 0);
+		ck_assert_msg(a.timestamp == b.timestamp, "%s", rolled[i][0]);
+	}
+	/* before 1970, and not a time: refused as before */
+	snprintf(ra, sizeof(ra), "{\"timestamp_start\": \"1969-12-31 23:59:59\"}");
+	ck_assert_int_eq(pmacct_parse(ra, strlen(ra), "netflow", 0, 1, &a, &sa, err, sizeof(err)), -1);
+	snprintf(ra, sizeof(ra), "{\"timestamp_start\": \"2026-11-20 10:00:00x\"}");
+	ck_assert_int_eq(pmacct_parse(ra, strlen(ra), "netflow", 0, 1, &a, &sa, err, sizeof(err)), -1);
+}
+END_TEST
+
+/* The id prefix of a partition is the same whether or not the previous record was of the same
+ * partition (the last one is kept). */
+START_TEST(test_pmacct_id_prefix_cache)
+{
+	const char *rec = "{\"timestamp_start\": \"2026-07-01 12:00:00\"}";
+	struct row r;
+	struct pmacct_strings p0, p1, p0again, other;
+	char err[256];
+
+	ck_assert_int_eq(pmacct_parse(rec, strlen(rec), "netflow", 0, 1, &r, &p0, err, sizeof(err)), 0);
+	ck_assert_int_eq(pmacct_parse(rec, strlen(rec), "netflow", 1, 2, &r, &p1, err, sizeof(err)), 0);
+	ck_assert_int_eq(pmacct_parse(rec, strlen(rec), "netflow", 0, 3, &r, &p0again, err, sizeof(err)), 0);
+	ck_assert_int_eq(pmacct_parse(rec, strlen(rec), "netflow2", 0, 4, &r, &other, err, sizeof(err)), 0);
+	ck_assert_str_eq(p0.id_prefix, p0again.id_prefix);
+	ck_assert_str_ne(p0.id_prefix, p1.id_prefix);
+	ck_assert_str_ne(p0.id_prefix, other.id_prefix);
+	ck_assert_int_eq((int)strlen(p0.id_prefix), ROW_ID_PREFIX_LEN);
+}
+END_TEST
+
 Suite *pmacct_suite(void)
 {
 	Suite *s = suite_create("pmacct");
@@ -296,5 +367,7 @@ Suite *pmacct_suite(void)
 	testutil_add(s, test_pmacct_timezone_and_ids, 0);
 	testutil_add(s, test_pmacct_flat_scanner_edges, 0);
 	testutil_add(s, test_pmacct_flat_scanner_mutations, 0);
+	testutil_add(s, test_pmacct_fast_time, 0);
+	testutil_add(s, test_pmacct_id_prefix_cache, 0);
 	return s;
 }

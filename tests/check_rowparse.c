@@ -63,6 +63,17 @@ static const char *const exact_rows[] = {
 	"{\"network\":{\"type\":\"0x0004\"},\"_id\":\"p-7\"}",
 	"{\"source\":{\"ip\":\"::ffff:192.0.2.1\",\"port\":0},\"destination\":{\"ip\":\"2001:db8::8:800:200c:417a\"},"
 	"\"tcp\":{\"flags\":4095},\"kafka\":{\"offset\":-1},\"_id\":\"p-8\"}",
+	/* schema v2, decode ../shared/corpus/tcpdump/LINKTYPE_IPV4.pcap frame 1: Community ID
+	 * (safetext32), a DNS question (text512, text16) */
+	"{\"@timestamp\":\"2025-07-08T17:59:32.592885000Z\",\"event\":{\"dataset\":\"pcap\"},\"source\":{\"ip\":"
+	"\"192.168.1.100\",\"port\":12345},\"destination\":{\"ip\":\"9.9.9.9\",\"port\":53},\"network\":{\"type\":"
+	"\"ipv4\",\"transport\":\"udp\",\"iana_number\":\"17\",\"bytes\":57,\"packets\":1,\"community_id\":\"1:"
+	"OKbYiGWWAB3wLXxo7KapbynR8Ow=\"},\"ip\":{\"tos\":0,\"ttl\":64},\"dns\":{\"id\":\"4660\",\"question\":{"
+	"\"name\":\"example.com\",\"type\":\"A\"}},\"pcap\":{\"file\":\"LINKTYPE_IPV4.pcap\",\"frame\":1,\"caplen\":"
+	"57},\"_id\":\"13357a92f9c6d9e7-1\"}",
+	/* an HTTP request line (url.path text512 with escapes) and a TLS server name (text256) */
+	"{\"http\":{\"request\":{\"method\":\"GET\"}},\"url\":{\"domain\":\"example.org\",\"path\":\"/a\\\"b\\\\c"
+	"\\u0001\\ufffd\"},\"tls\":{\"client\":{\"server_name\":\"www.example.org\"}},\"_id\":\"p-9\"}",
 	NULL,
 };
 
@@ -128,6 +139,18 @@ START_TEST(test_rowparse_values)
 	ck_assert_str_eq(r.id_prefix, "a-b"); /* the sequence is after the last dash */
 	ck_assert_uint_eq(r.id_seq, 1);
 
+	ck_assert_int_eq(rowparse_parse(exact_rows[16], strlen(exact_rows[16]), &r, strs, err, sizeof(err)), 0);
+	ck_assert_str_eq(r.network_community_id, "1:OKbYiGWWAB3wLXxo7KapbynR8Ow=");
+	ck_assert_str_eq(r.dns_question_name, "example.com");
+	ck_assert_str_eq(r.dns_question_type, "A");
+	ck_assert_int_eq(rowparse_parse(exact_rows[17], strlen(exact_rows[17]), &r, strs, err, sizeof(err)), 0);
+	ck_assert_str_eq(r.url_path, "/a\"b\\c\x01\xff");
+	ck_assert_str_eq(r.tls_client_server_name, "www.example.org");
+	/* the largest text a member holds: 15 bytes in dns.question.type (text16) */
+	const char *full = "{\"_id\":\"p-1\",\"dns\":{\"question\":{\"type\":\"ABCDEFGHIJKLMNO\"}}}";
+	ck_assert_int_eq(rowparse_parse(full, strlen(full), &r, strs, err, sizeof(err)), 0);
+	ck_assert_str_eq(r.dns_question_type, "ABCDEFGHIJKLMNO");
+
 	/* members in another order, white space, escapes the serializer does not write: same row */
 	const char *loose = " { \"_id\" : \"p-9\" , \"pcap\" : { \"frame\" : 3 , \"file\" : \"a\\/b\\n\\u00e9\" } ,"
 			    " \"@timestamp\" : \"2026-11-27T01:01:47.5Z\" , \"source\":{\"mac\":\"aa:bb:cc:dd:ee:ff\"},"
@@ -185,6 +208,16 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"_id\":\"p-18446744073709551616\"}", "_id: not a document id" },
 	{ "{\"_id\":\"p-\"}", "_id: not a document id" },
 	{ "{\"_id\":\"p\\u002d1\"}", "_id: not a plain string" },
+	/* schema v2: safetextN is written back without escaping, textN/safetextN have a size */
+	{ "{\"_id\":\"p-1\",\"network\":{\"community_id\":\"1:a\\u0041\"}}",
+	  "network.community_id: not a plain string" },
+	{ "{\"_id\":\"p-1\",\"network\":{\"community_id\":\"1:\xc3\xa9\"}}",
+	  "network.community_id: not printable ASCII" },
+	{ "{\"_id\":\"p-1\",\"network\":{\"community_id\":\"1:0123456789012345678901234567890\"}}",
+	  "network.community_id: longer than 31 bytes" },
+	{ "{\"_id\":\"p-1\",\"dns\":{\"question\":{\"type\":\"ABCDEFGHIJKLMNOP\"}}}",
+	  "dns.question.type: longer than 15 bytes" },
+	{ "{\"_id\":\"p-1\",\"dns\":{\"question\":{\"type\":\"\\u0000\"}}}", "NUL character" },
 	{ NULL, NULL },
 };
 

@@ -20,6 +20,7 @@ struct realtime_config {
 	int64_t retention_ns; /* prune the stores of what is older, once an hour; 0 = off */
 	size_t max_rows;
 	uint64_t max_bytes;
+	uint64_t prefetch; /* bytes the consumer may fetch ahead */
 };
 
 /* Consume until *stop. Returns 0 (stopped on request), DRIVER_ECONFIG (a sink spec or the

@@ -10,6 +10,7 @@ struct source_kafka_config {
 	const char *brokers, *topic, *group;
 	size_t max_rows;    /* records per batch at most */
 	uint64_t max_bytes; /* record bytes per batch at most */
+	uint64_t prefetch;  /* bytes librdkafka may fetch ahead (queued.max.messages.kbytes) */
 };
 
 /* The checkpoint metadata of a Kafka source's state folder (brokers are not part of it: a

@@ -16,6 +16,7 @@ int realtime_run(const struct realtime_config *cfg, volatile sig_atomic_t *stop,
 		.group = cfg->group,
 		.max_rows = cfg->max_rows,
 		.max_bytes = cfg->max_bytes,
+		.prefetch = cfg->prefetch,
 	};
 	struct driver_config dc = {
 		.checkpoint = cfg->state_dir,

@@ -181,11 +181,12 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
 
 /* A consumer with settings (NULL-ended pairs), taking part in k's group when rebalance_of is k.
  * NULL with err on failure. */
-static rd_kafka_t *make_client(const char *const (*settings)[2], struct ksrc *rebalance_of, char *err, size_t errlen)
+static rd_kafka_t *make_client(const char *const (*settings)[2], const char *const (*more)[2],
+			       struct ksrc *rebalance_of, char *err, size_t errlen)
 {
 	const struct kafkaconf_callbacks cb = { .rebalance = on_rebalance, .opaque = rebalance_of };
 
-	return kafkaconf_client(RD_KAFKA_CONSUMER, settings, NULL, rebalance_of != NULL ? &cb : NULL, err, errlen);
+	return kafkaconf_client(RD_KAFKA_CONSUMER, settings, more, rebalance_of != NULL ? &cb : NULL, err, errlen);
 }
 
 /* --- reading a plan again -------------------------------------------------------------------- */
@@ -228,7 +229,7 @@ static int fetch_ranges(struct ksrc *k, json_t *ranges, char *err, size_t errlen
 		    ->offset = from;
 		left++;
 	}
-	rk = make_client(cs, NULL, err, errlen);
+	rk = make_client(cs, NULL, NULL, err, errlen);
 	k->replay_rk = rk;
 	if (rk == NULL || rd_kafka_assign(rk, parts) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		if (rk != NULL)
@@ -698,11 +699,13 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 		{ "session.timeout.ms", "10000" },
 		{ "partition.assignment.strategy", "range,roundrobin" },
 		/* librdkafka 2.0 stops fetching for a fixed second when its queue passes either limit
-		 * (docs/realtime-throughput.md): only the byte cap (256 MB of prefetch) applies */
+		 * (docs/realtime-throughput.md): only the byte cap (--prefetch) applies */
 		{ "queued.min.messages", "10000000" },
-		{ "queued.max.messages.kbytes", "262144" },
 		{ NULL, NULL },
 	};
+	char kbytes[32];
+	snprintf(kbytes, sizeof(kbytes), "%llu", (unsigned long long)(cfg->prefetch / 1024));
+	const char *const prefetch[][2] = { { "queued.max.messages.kbytes", kbytes }, { NULL, NULL } };
 	rd_kafka_topic_partition_list_t *subs = NULL;
 	int rc = -1;
 
@@ -719,7 +722,7 @@ int source_kafka_open(const struct source_kafka_config *cfg, const struct source
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	k->rk = make_client(cs, k, err, errlen);
+	k->rk = make_client(cs, prefetch, k, err, errlen);
 	if (k->rk == NULL)
 		goto out;
 	rd_kafka_poll_set_consumer(k->rk);

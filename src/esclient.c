@@ -313,56 +313,34 @@ void esclient_index_name(const struct esclient *c, int flows, int64_t ts_ns, cha
 		snprintf(out, outlen, "%s-%s-%.4s.%.2s.%.2s", c->prefix, ds, t, t + 5, t + 8);
 }
 
-/* Days since 1970-01-01 of y-m-d (a valid date, y >= 1970; H. Hinnant's days_from_civil). */
-static int64_t civil_days(int y, int m, int d)
-{
-	int64_t yy = m <= 2 ? y - 1 : y;
-	int64_t era = yy / 400, yoe = yy - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-/* The number written by the n decimal digits at s, or -1 when one of them is not a digit. */
-static int digits_at(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 int esclient_period_range(const char *period, int64_t *start_ns, int64_t *end_ns)
 {
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const int64_t day_ns = 86400000000000LL;
 	size_t n = strlen(period);
-	int y = n >= 4 ? digits_at(period, 4) : -1, m = 1, d = 1;
+	int y = n >= 4 ? rowfmt_digits(period, 4) : -1, m = 1, d = 1;
 
 	if (y < 1970 || (n != 4 && n != 7 && n != 10))
 		return -1;
 	if (n >= 7) {
-		m = period[4] == '.' ? digits_at(period + 5, 2) : -1;
+		m = period[4] == '.' ? rowfmt_digits(period + 5, 2) : -1;
 		if (m < 1 || m > 12)
 			return -1;
 	}
 	if (n == 10) {
 		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-		d = period[7] == '.' ? digits_at(period + 8, 2) : -1;
+		d = period[7] == '.' ? rowfmt_digits(period + 8, 2) : -1;
 		if (d < 1 || d > (m == 2 && leap ? 29 : mdays[m - 1]))
 			return -1;
 	}
-	*start_ns = civil_days(y, m, d) * day_ns;
+	*start_ns = rowfmt_days_from_civil(y, m, d) * day_ns;
 	if (n == 10)
 		*end_ns = *start_ns + day_ns;
 	else if (n == 7)
-		*end_ns = (m == 12 ? civil_days(y + 1, 1, 1) : civil_days(y, m + 1, 1)) * day_ns;
+		*end_ns =
+		    (m == 12 ? rowfmt_days_from_civil(y + 1, 1, 1) : rowfmt_days_from_civil(y, m + 1, 1)) * day_ns;
 	else
-		*end_ns = civil_days(y + 1, 1, 1) * day_ns;
+		*end_ns = rowfmt_days_from_civil(y + 1, 1, 1) * day_ns;
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include "log.h"
 
 #ifndef PCAPSTREAM_VERSION
-#define PCAPSTREAM_VERSION "0.2.0"
+#define PCAPSTREAM_VERSION "0.3.0"
 #endif
 
 struct command {

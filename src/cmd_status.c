@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "cmd.h"
 #include "config.h"
+#include "statekeys.h"
 #include "status.h"
 
 struct status_opts {
@@ -50,15 +51,16 @@ static void print_text(const char *dir, json_t *out)
 	printf("checkpoint:        %s (source %s)\n", dir, source ? source : "?");
 	if (last_commit >= 0)
 		printf("last committed:    batch %lld at %s\n", (long long)last_commit,
-		       json_string_value(json_object_get(out, "committed_at")) ?: "?");
+		       json_string_value(json_object_get(out, SK_COMMITTED_AT)) ?: "?");
 	else
 		printf("last committed:    none yet\n");
 	if (json_is_integer(in_flight))
 		printf("in flight:         batch %lld (planned, not committed: replayed at the next start)\n",
 		       (long long)json_integer_value(in_flight));
-	json_t *t = json_object_get(out, "totals");
-	printf("ingested:          %lld files, %lld rows\n", (long long)json_integer_value(json_object_get(t, "files")),
-	       (long long)json_integer_value(json_object_get(t, "rows")));
+	json_t *t = json_object_get(out, SK_TOTALS);
+	printf("ingested:          %lld files, %lld rows\n",
+	       (long long)json_integer_value(json_object_get(t, SK_FILES)),
+	       (long long)json_integer_value(json_object_get(t, SK_ROWS)));
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(out, "rows_per_sink"), k, v)

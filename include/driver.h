@@ -27,7 +27,8 @@ struct driver_config {
 	int nsinks;
 	enum driver_trigger trigger;
 	int64_t interval_ns;		 /* DRIVER_INTERVAL */
-	int64_t retention_ns;		 /* DRIVER_INTERVAL: prune the es:/mongo: sinks once an hour; 0 = off */
+	int64_t retention_ns;		 /* prune the es:/mongo: sinks: once an hour (interval), once per run (once,
+					    available-now); 0 = off */
 	const char *dead_letter_file;	 /* sources' dead letters (NULL: CHECKPOINT/dead-letter.ndjson) */
 	const char *dead_letter_topic;	 /* or this Kafka topic (NULL: the file) */
 	const char *dead_letter_brokers; /* of that topic */

@@ -67,21 +67,23 @@ static uint16_t rd16(const uint8_t *p)
 	return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-/* Append byte c of a label to out (escaped as tshark's format_text does), counting raw bytes in
- * *raw. */
+/* Append byte c of a label to out (escaped as tshark's format_text does). Returns the new length;
+ * when c does not fit, cap - 1: out is full, and nothing after it is written either (the name is
+ * cut there, never stored with bytes missing from its middle). */
 static size_t put_label_byte(char *out, size_t o, size_t cap, uint8_t c)
 {
 	if (c >= 0x20 && c < 0x7f) {
-		if (o + 1 < cap)
-			out[o++] = (char)c;
+		if (o + 1 >= cap)
+			return cap - 1;
+		out[o++] = (char)c;
 		return o;
 	}
-	if (o + 4 < cap) {
-		out[o++] = '\\';
-		out[o++] = (char)('0' + (c >> 6));
-		out[o++] = (char)('0' + ((c >> 3) & 7));
-		out[o++] = (char)('0' + (c & 7));
-	}
+	if (o + 4 >= cap)
+		return cap - 1;
+	out[o++] = '\\';
+	out[o++] = (char)('0' + (c >> 6));
+	out[o++] = (char)('0' + ((c >> 3) & 7));
+	out[o++] = (char)('0' + (c & 7));
 	return o;
 }
 
@@ -117,6 +119,8 @@ static size_t read_name(const uint8_t *msg, size_t n, size_t off, char *out, siz
 		if (raw > 0) {
 			if (o + 1 < cap)
 				out[o++] = '.';
+			else
+				o = cap - 1; /* full: cut here */
 			raw++;
 		}
 		for (unsigned i = 0; i < len; i++)

@@ -486,30 +486,6 @@ static int recover(struct driver *d, char *err, size_t errlen)
 
 /* --- the loops -------------------------------------------------------------------------------- */
 
-/* once / available-now / replay: batches until the source is drained (once: one batch of
- * everything waiting). */
-static int loop_drain(struct driver *d, char *err, size_t errlen)
-{
-	int once = d->cfg->trigger == DRIVER_ONCE;
-	int rc = 0;
-
-	while (rc == 0) {
-		if (*d->stop)
-			return 1;
-		enum source_state s = d->ops->poll(d->st, 0, 1);
-		if (d->fatal)
-			break;
-		if (s == SOURCE_DONE)
-			break;
-		if (s == SOURCE_IDLE)
-			continue; /* the source waited a little itself */
-		rc = next_batch(d, once, err, errlen);
-		if (once)
-			break;
-	}
-	return rc;
-}
-
 /* Retention (--retention): once an hour, what is older than it leaves the es: and mongo: sinks'
  * stores (prune.c). A failure is logged; the next hour tries again. */
 static void retention(struct driver *d)
@@ -539,6 +515,31 @@ static void retention(struct driver *d)
 	}
 }
 
+/* once / available-now / replay: batches until the source is drained (once: one batch of
+ * everything waiting). */
+static int loop_drain(struct driver *d, char *err, size_t errlen)
+{
+	int once = d->cfg->trigger == DRIVER_ONCE;
+	int rc = 0;
+
+	retention(d); /* once per run here */
+	while (rc == 0) {
+		if (*d->stop)
+			return 1;
+		enum source_state s = d->ops->poll(d->st, 0, 1);
+		if (d->fatal)
+			break;
+		if (s == SOURCE_DONE)
+			break;
+		if (s == SOURCE_IDLE)
+			continue; /* the source waited a little itself */
+		rc = next_batch(d, once, err, errlen);
+		if (once)
+			break;
+	}
+	return rc;
+}
+
 /* A batch per tick of the interval (aligned to the clock): a batch that overruns starts the next
  * at once, missed ticks are not replayed; a source that is full gets its batch before the tick. */
 static int loop_interval(struct driver *d, char *err, size_t errlen)
@@ -549,6 +550,7 @@ static int loop_interval(struct driver *d, char *err, size_t errlen)
 
 	while (rc == 0 && !*d->stop) {
 		int64_t now = fsutil_now_ns();
+		retention(d); /* due once an hour, between batches, also while catching up */
 		if (now < next_tick) {
 			enum source_state s = d->ops->poll(d->st, next_tick - now, 0);
 			if (d->fatal)
@@ -556,7 +558,6 @@ static int loop_interval(struct driver *d, char *err, size_t errlen)
 			if (s == SOURCE_FULL && !*d->stop)
 				rc = next_batch(d, 0, err, errlen);
 			save_stats(d, 0);
-			retention(d);
 			continue;
 		}
 		enum source_state s = d->ops->poll(d->st, 0, 0);

@@ -1,5 +1,7 @@
 /* File-system helpers. */
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -266,9 +268,15 @@ static int parse_with_units(const char *s, const struct unit *units, double max,
 	char *end;
 	double v;
 
+	const char *digits = s;
+
+	/* a plain decimal number (digits and a point): no blank, sign, exponent, hex, inf or nan,
+	 * which strtod would also take */
+	while (isdigit((unsigned char)*digits) || *digits == '.')
+		digits++;
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno != 0 || v < 0)
+	if (digits == s || end != digits || errno != 0 || v < 0 || !isfinite(v))
 		return -1;
 	for (int i = 0; units[i].name != NULL; i++) {
 		if (strcasecmp(end, units[i].name) == 0) {

@@ -350,6 +350,44 @@ START_TEST(test_dns_type_names)
 }
 END_TEST
 
+/* A DNS question whose name (4 labels of 60 bytes: 60 non-printable bytes 0x01 then "z", twice
+ * over, in each label) escapes to far more than dns.question.name holds: the stored name is a
+ * prefix of the whole escaped name, never the name with bytes dropped from its middle. */
+START_TEST(test_dns_long_escaped_name_is_cut_not_holed)
+{
+	uint8_t msg[512];
+	size_t n = 0;
+	struct row r;
+	char whole[4096];
+	size_t w = 0;
+
+	memset(msg, 0, 12); /* header: id 0, a query, 1 question */
+	msg[5] = 1;
+	n = 12;
+	for (int l = 0; l < 4; l++) {
+		msg[n++] = 60;
+		for (int i = 0; i < 60; i++) {
+			uint8_t c = i % 30 == 29 ? 'z' : 1;
+			msg[n++] = c;
+			w += (size_t)(c == 'z' ? snprintf(whole + w, sizeof(whole) - w, "z")
+					       : snprintf(whole + w, sizeof(whole) - w, "\\001"));
+		}
+		if (l < 3)
+			w += (size_t)snprintf(whole + w, sizeof(whole) - w, ".");
+	}
+	msg[n++] = 0;		    /* root */
+	msg[n++] = 0, msg[n++] = 1; /* QTYPE A */
+	msg[n++] = 0, msg[n++] = 1; /* QCLASS IN */
+	memset(&r, 0, sizeof(r));
+	dns_parse(msg, n, &r);
+	ck_assert(r.has & ROW_HAS_dns_question_name);
+	size_t got = strlen(r.dns_question_name);
+	ck_assert_uint_lt(got, w);
+	ck_assert_uint_ge(got, sizeof(r.dns_question_name) - 5);
+	ck_assert_int_eq(memcmp(r.dns_question_name, whole, got), 0);
+}
+END_TEST
+
 Suite *appnames_suite(void)
 {
 	Suite *s = suite_create("appnames");
@@ -362,5 +400,6 @@ Suite *appnames_suite(void)
 	testutil_add_loop(s, test_names_in_frames, 0, n, 0);
 	testutil_add(s, test_dns_ports, 0);
 	testutil_add(s, test_dns_type_names, 0);
+	testutil_add(s, test_dns_long_escaped_name_is_cut_not_holed, 0);
 	return s;
 }

@@ -23,9 +23,6 @@ int64_t deadletter_position(const struct deadletter *dl);
  * and every delivery report. 0, or -1 with err. */
 int deadletter_commit(struct deadletter *dl, int64_t at, const char *lines, size_t len, char *err, size_t errlen);
 
-/* What the letters go to ("FILE" or "kafka topic NAME"), for messages. */
-const char *deadletter_name(const struct deadletter *dl);
-
 void deadletter_close(struct deadletter *dl); /* accepts NULL */
 
 #endif

@@ -56,9 +56,6 @@ int driver_open(const struct driver_config *cfg, volatile sig_atomic_t *stop, st
 /* The env a source is opened with (valid while the driver lives). */
 const struct source_env *driver_env(struct driver *d);
 
-/* The checkpoint (borrowed), for a source that keeps state beside it. */
-struct checkpoint *driver_checkpoint(struct driver *d);
-
 /* Run the source (ops, st) until the trigger says the run is over or a stop is requested:
  * recover, replay a batch left uncommitted, then plan and run batches. Returns 0 (done or
  * stopped on request), or -1 on a fatal error (damaged checkpoint, registry not durable) with err. */

@@ -13,7 +13,6 @@
 #define DEADLETTER_FLUSH_MS 30000
 
 struct deadletter {
-	char name[4200];
 	char path[4096];
 	rd_kafka_t *rk;
 	char topic[256];
@@ -42,14 +41,12 @@ int deadletter_open(const char *file, const char *brokers, const char *topic, st
 	}
 	if (topic == NULL) {
 		snprintf(dl->path, sizeof(dl->path), "%s", file);
-		snprintf(dl->name, sizeof(dl->name), "%s", file);
 		*out = dl;
 		dl = NULL;
 		rc = 0;
 		goto out;
 	}
 	snprintf(dl->topic, sizeof(dl->topic), "%s", topic);
-	snprintf(dl->name, sizeof(dl->name), "kafka topic %s", topic);
 	const char *const settings[][2] = { { "bootstrap.servers", brokers },
 					    { "enable.idempotence", "true" },
 					    { NULL, NULL } };
@@ -141,11 +138,6 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
-}
-
-const char *deadletter_name(const struct deadletter *dl)
-{
-	return dl->name;
 }
 
 void deadletter_close(struct deadletter *dl)

@@ -628,11 +628,6 @@ const struct source_env *driver_env(struct driver *d)
 	return &d->env;
 }
 
-struct checkpoint *driver_checkpoint(struct driver *d)
-{
-	return d->ck;
-}
-
 int driver_run(struct driver *d, const struct source_ops *ops, void *st, struct driver_summary *sum, char *err,
 	       size_t errlen)
 {

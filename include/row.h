@@ -12,6 +12,7 @@
  * is made, and sinks ask row_is_flow() instead of comparing strings. */
 extern const char row_dataset_pcap[];	/* "pcap": a packet of a capture */
 extern const char row_dataset_pmacct[]; /* "pmacct": a flow record of pmacct */
+extern const char row_dataset_pcap_flow[]; /* "pcap.flow": a conversation of a capture (flow.c) */
 
 /* The canonical pointer for a dataset name read from elsewhere (a row on Kafka), or s itself
  * when it is none of the above. */
@@ -20,7 +21,8 @@ const char *row_dataset_canonical(const char *s);
 /* Whether the row is a flow (flows index / collection) rather than a packet. */
 static inline int row_is_flow(const struct row *r)
 {
-	return (r->has & ROW_HAS_event_dataset) && r->event_dataset == row_dataset_pmacct;
+	return (r->has & ROW_HAS_event_dataset) &&
+	       (r->event_dataset == row_dataset_pmacct || r->event_dataset == row_dataset_pcap_flow);
 }
 
 #endif

@@ -4,6 +4,7 @@
 
 const char row_dataset_pcap[] = "pcap";
 const char row_dataset_pmacct[] = "pmacct";
+const char row_dataset_pcap_flow[] = "pcap.flow";
 
 const char *row_dataset_canonical(const char *s)
 {
@@ -13,5 +14,7 @@ const char *row_dataset_canonical(const char *s)
 		return row_dataset_pcap;
 	if (strcmp(s, row_dataset_pmacct) == 0)
 		return row_dataset_pmacct;
+	if (strcmp(s, row_dataset_pcap_flow) == 0)
+		return row_dataset_pcap_flow;
 	return s;
 }

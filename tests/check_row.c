@@ -16,6 +16,13 @@ static void full_row(struct row *r)
 	ROW_SET(r, timestamp, 1573106901807555123LL);
 	ROW_SET(r, event_dataset, "pmacct");
 	ROW_SET(r, event_action, "purge");
+	ROW_SET(r, event_start, 1573106901807555123LL);
+	ROW_SET(r, event_end, 1573106902807555123LL);
+	ROW_SET(r, event_duration, 1000000000LL);
+	ROW_SET(r, source_bytes, 1200);
+	ROW_SET(r, source_packets, 2);
+	ROW_SET(r, destination_bytes, 314);
+	ROW_SET(r, destination_packets, 1);
 	r->source_ip.family = 4;
 	memcpy(r->source_ip.addr, "\x0a\x00\x00\x01", 4);
 	r->has |= ROW_HAS_source_ip;
@@ -67,10 +74,13 @@ static void full_row(struct row *r)
 START_TEST(test_json_full_row)
 {
 	static const char expect[] =
-	    "{\"@timestamp\":\"2019-11-07T06:08:21.807555123Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\"}"
-	    ","
-	    "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\"},"
-	    "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\"},"
+	    "{\"@timestamp\":\"2019-11-07T06:08:21.807555123Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	    "\"start\":\"2019-11-07T06:08:21.807555123Z\",\"end\":\"2019-11-07T06:08:22.807555123Z\","
+	    "\"duration\":1000000000},"
+	    "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\",\"bytes\":1200,"
+	    "\"packets\":2},"
+	    "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\","
+	    "\"bytes\":314,\"packets\":1},"
 	    "\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
 	    "\"vlan\":{\"id\":\"42\"},\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\"},\"tcp\":{\"flags\":24},"
 	    "\"ip\":{\"tos\":184,\"ttl\":63},"

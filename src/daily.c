@@ -113,13 +113,18 @@ static int normalize_host(const char *raw, char *out, size_t outlen)
 	return -1;
 }
 
-int daily_parse_query(const char *qs, struct daily_query *q, const char **param, char *why, size_t whylen)
+/* Split qs (NULL reads as empty) into the values of the nknown (at most 4) parameters known[]:
+ * each at most once, decoded by url_decode into vals[i], seen[i] set. Returns 0, or -1 with *param
+ * and why as daily_parse_query says. */
+static int parse_params(const char *qs, const char *const *known, int nknown, char vals[][DAILY_VALUE_MAX_LEN + 1],
+			int *seen, const char **param, char *why, size_t whylen)
 {
-	static const char *const known[] = { "host", "from", "to", "dataset" };
-	char buf[DAILY_QUERY_MAX_LEN + 1], vals[4][DAILY_VALUE_MAX_LEN + 1], decode_why[96];
-	int seen[4] = { 0, 0, 0, 0 };
+	char buf[DAILY_QUERY_MAX_LEN + 1], decode_why[96], names[64] = "";
 
-	memset(q, 0, sizeof(*q));
+	for (int i = 0; i < nknown; i++) {
+		seen[i] = 0;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i > 0 ? ", " : "", known[i]);
+	}
 	*param = "query";
 	if (qs == NULL)
 		qs = "";
@@ -134,11 +139,11 @@ int daily_parse_query(const char *qs, struct daily_query *q, const char **param,
 		int k = -1;
 		if (eq != NULL)
 			*eq = '\0';
-		for (int i = 0; i < 4 && k < 0; i++)
+		for (int i = 0; i < nknown && k < 0; i++)
 			k = strcmp(kv, known[i]) == 0 ? i : -1;
 		if (k < 0) {
 			*param = "query";
-			snprintf(why, whylen, "unknown parameter '%.40s' (known: host, from, to, dataset)", kv);
+			snprintf(why, whylen, "unknown parameter '%.40s' (known: %s)", kv, names);
 			return -1;
 		}
 		*param = known[k];
@@ -152,6 +157,18 @@ int daily_parse_query(const char *qs, struct daily_query *q, const char **param,
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int daily_parse_query(const char *qs, struct daily_query *q, const char **param, char *why, size_t whylen)
+{
+	static const char *const known[] = { "host", "from", "to", "dataset" };
+	char vals[4][DAILY_VALUE_MAX_LEN + 1];
+	int seen[4];
+
+	memset(q, 0, sizeof(*q));
+	if (parse_params(qs, known, 4, vals, seen, param, why, whylen) < 0)
+		return -1;
 	for (int i = 0; i < 3; i++) {
 		if (!seen[i]) {
 			*param = known[i];
@@ -183,11 +200,13 @@ int daily_parse_query(const char *qs, struct daily_query *q, const char **param,
 	}
 	*param = "dataset";
 	if (!seen[3]) {
-		snprintf(q->dataset, sizeof(q->dataset), "packets");
+		snprintf(q->dataset, sizeof(q->dataset), "flows");
 	} else if (strcmp(vals[3], "packets") == 0 || strcmp(vals[3], "flows") == 0) {
 		snprintf(q->dataset, sizeof(q->dataset), "%.7s", vals[3]);
 	} else {
-		snprintf(why, whylen, "'%.40s' is neither packets (captures) nor flows (pmacct)", vals[3]);
+		snprintf(why, whylen,
+			 "'%.40s' is neither flows (flow records of captures and pmacct, the default) nor packets",
+			 vals[3]);
 		return -1;
 	}
 	*param = NULL;
@@ -211,4 +230,206 @@ json_t *daily_rows(int64_t d0, int64_t d1, const struct daily_sums *sums)
 		}
 	}
 	return out;
+}
+
+void daily_count(const struct daily_counts *c, int64_t *in_bytes, int64_t *out_bytes, int64_t *in_packets,
+		 int64_t *out_packets)
+{
+	int64_t fwd_b = c->has_dir ? c->src_bytes : c->bytes, fwd_p = c->has_dir ? c->src_packets : c->packets;
+	int64_t back_b = c->has_dir ? c->dst_bytes : 0, back_p = c->has_dir ? c->dst_packets : 0;
+
+	if (c->src_is_host) {
+		*out_bytes += fwd_b;
+		*out_packets += fwd_p;
+		*in_bytes += back_b;
+		*in_packets += back_p;
+	}
+	if (c->dst_is_host) {
+		*in_bytes += fwd_b;
+		*in_packets += fwd_p;
+		*out_bytes += back_b;
+		*out_packets += back_p;
+	}
+}
+
+int daily_parse_conversations(const char *qs, struct daily_conv_query *q, const char **param, char *why,
+			      size_t whylen)
+{
+	static const char *const known[] = { "host", "day", "limit" };
+	char vals[3][DAILY_VALUE_MAX_LEN + 1];
+	int seen[3];
+
+	memset(q, 0, sizeof(*q));
+	if (parse_params(qs, known, 3, vals, seen, param, why, whylen) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (!seen[i]) {
+			*param = known[i];
+			snprintf(why, whylen, "missing (e.g. ?host=10.0.0.1&day=2024-01-07&limit=20)");
+			return -1;
+		}
+	}
+	*param = "host";
+	if (normalize_host(vals[0], q->host, sizeof(q->host)) < 0) {
+		snprintf(why, whylen, "'%.60s' is not an IPv4 or IPv6 address", vals[0]);
+		return -1;
+	}
+	*param = "day";
+	if (parse_day(vals[1], &q->d, why, whylen) < 0)
+		return -1;
+	memcpy(q->day, vals[1], sizeof(q->day));
+	*param = "limit";
+	q->limit = DAILY_CONV_DEFAULT_LIMIT;
+	if (seen[2]) {
+		size_t n = strlen(vals[2]);
+		int v = n >= 1 && n <= 4 ? rowfmt_digits(vals[2], (int)n) : -1;
+		if (v < 1 || v > DAILY_CONV_MAX_LIMIT) {
+			snprintf(why, whylen, "'%.40s' is not a whole number from 1 to %d (default %d)", vals[2],
+				 DAILY_CONV_MAX_LIMIT, DAILY_CONV_DEFAULT_LIMIT);
+			return -1;
+		}
+		q->limit = v;
+	}
+	*param = NULL;
+	return 0;
+}
+
+const char *const daily_conv_name_fields[3] = { "dns.question.name", "url.domain", "tls.client.server_name" };
+
+int daily_conv_before(const struct daily_conv *a, const struct daily_conv *b)
+{
+	int c;
+
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes;
+	c = strcmp(a->community_id, b->community_id);
+	if (c != 0)
+		return c < 0;
+	return strcmp(a->vlan, b->vlan) < 0;
+}
+
+void daily_conv_add_name(struct daily_conv *c, int k, const char *name, int64_t n)
+{
+	if (name == NULL || name[0] == '\0' || k < 0 || k > 2)
+		return;
+	for (int i = 0; i < c->nnames[k]; i++) {
+		if (strcmp(c->names[k][i].v, name) == 0) {
+			c->names[k][i].n += n;
+			return;
+		}
+	}
+	if (c->nnames[k] >= DAILY_CONV_NAMES)
+		return;
+	snprintf(c->names[k][c->nnames[k]].v, DAILY_CONV_NAME_LEN, "%s", name);
+	c->names[k][c->nnames[k]++].n = n;
+}
+
+/* A JSON integer, or null when v is negative (absent). */
+static json_t *int_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+/* The names of c as {field: [name, ...]} (most records first, then byte order), kinds without
+ * names left out. */
+static json_t *conv_names(const struct daily_conv *c)
+{
+	json_t *o = json_object();
+
+	for (int k = 0; k < 3 && o != NULL; k++) {
+		int order[DAILY_CONV_NAMES], n = c->nnames[k];
+		json_t *a;
+		if (n == 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		for (int i = 1; i < n; i++) { /* insertion sort of at most DAILY_CONV_NAMES */
+			for (int j = i; j > 0; j--) {
+				const int x = order[j - 1], y = order[j];
+				int swap = c->names[k][y].n > c->names[k][x].n ||
+					   (c->names[k][y].n == c->names[k][x].n &&
+					    strcmp(c->names[k][y].v, c->names[k][x].v) < 0);
+				if (!swap)
+					break;
+				order[j - 1] = y;
+				order[j] = x;
+			}
+		}
+		a = json_array();
+		for (int i = 0; i < n && a != NULL; i++)
+			json_array_append_new(a, json_string(c->names[k][order[i]].v));
+		json_object_set_new(o, daily_conv_name_fields[k], a);
+	}
+	return o;
+}
+
+/* One conversation as the answer lists it, relative to host. */
+static json_t *conv_json(const struct daily_conv *c, const char *host)
+{
+	int host_started = strcmp(c->src_ip, host) == 0;
+	char start[40], end[40];
+
+	rowfmt_time_text(start, c->start_ns);
+	rowfmt_time_text(end, c->end_ns);
+	return json_pack("{s:s,s:o,s:s,s:s,s:o,s:s,s:o,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I,s:o}",
+			 "communityId", c->community_id, "vlan", c->vlan[0] ? json_string(c->vlan) : json_null(),
+			 "transport", c->transport, "host", host,
+			 "hostPort", int_or_null(host_started ? c->src_port : c->dst_port), "peer",
+			 host_started ? c->dst_ip : c->src_ip, "peerPort",
+			 int_or_null(host_started ? c->dst_port : c->src_port), "initiator",
+			 host_started ? "host" : "peer", "outBytes", (json_int_t)c->out_bytes, "inBytes",
+			 (json_int_t)c->in_bytes, "outPackets", (json_int_t)c->out_packets, "inPackets",
+			 (json_int_t)c->in_packets, "bytes", (json_int_t)c->bytes, "packets", (json_int_t)c->packets,
+			 "start", start, "end", end, "durationNs", (json_int_t)(c->end_ns - c->start_ns), "records",
+			 (json_int_t)c->records, "names", conv_names(c));
+}
+
+json_t *daily_conv_answer(const struct daily_conv_query *q, const struct daily_conv *convs, size_t n,
+			  int64_t without_records, int64_t without_bytes)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n && list != NULL; i++) {
+		if (json_array_append_new(list, conv_json(&convs[i], q->host)) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	if (list == NULL)
+		return NULL;
+	return json_pack("{s:s,s:s,s:i,s:o,s:{s:I,s:I}}", "host", q->host, "day", q->day, "limit", q->limit,
+			 "conversations", list, "withoutCommunityId", "records", (json_int_t)without_records, "bytes",
+			 (json_int_t)without_bytes);
+}
+
+int daily_parse_time(const char *s, int64_t *ns)
+{
+	size_t n = strlen(s), i = 19;
+	int64_t frac = 0, scale = 1000000000;
+	int y, mo, d, h, mi, se;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
+		return -1;
+	y = rowfmt_digits(s, 4);
+	mo = rowfmt_digits(s + 5, 2);
+	d = rowfmt_digits(s + 8, 2);
+	h = rowfmt_digits(s + 11, 2);
+	mi = rowfmt_digits(s + 14, 2);
+	se = rowfmt_digits(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+		return -1;
+	if (s[i] == '.') {
+		for (i++; i < n - 1; i++) {
+			if (s[i] < '0' || s[i] > '9' || scale == 1)
+				return -1;
+			scale /= 10;
+			frac += (s[i] - '0') * scale;
+		}
+	}
+	if (i != n - 1)
+		return -1;
+	*ns = ((rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
+	       1000000000) +
+	      frac;
+	return 0;
 }

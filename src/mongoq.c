@@ -1,4 +1,4 @@
-/* Indexes and the daily traffic query against MongoDB or FerretDB. */
+/* Indexes and the dashboard's queries (daily traffic, conversations) against MongoDB or FerretDB. */
 #include <bson/bson.h>
 #include <mongoc/mongoc.h>
 #include <stdio.h>
@@ -123,10 +123,32 @@ static int str_at_is(const bson_t *doc, const char *path, const char *s)
 	return strcmp(bson_iter_utf8(&v, NULL), s) == 0;
 }
 
+/* Whether doc has a value at a dotted path. */
+static int has_at(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, v;
+
+	return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &v);
+}
+
+/* What doc counts for host (daily_count's rule) into *c. */
+static void counts_of(const bson_t *doc, const char *host, struct daily_counts *c)
+{
+	c->has_dir = has_at(doc, "source.bytes");
+	c->bytes = int_at(doc, "network.bytes");
+	c->packets = int_at(doc, "network.packets");
+	c->src_bytes = int_at(doc, "source.bytes");
+	c->src_packets = int_at(doc, "source.packets");
+	c->dst_bytes = int_at(doc, "destination.bytes");
+	c->dst_packets = int_at(doc, "destination.packets");
+	c->src_is_host = str_at_is(doc, "source.ip", host);
+	c->dst_is_host = str_at_is(doc, "destination.ip", host);
+}
+
 /* Adds every row of coll with host at either end and @timestamp in days [d0, d1] to sums (d1 - d0
- * + 1 entries): one find, its documents cut down to five fields and summed here as they stream in,
- * so memory stays at one cursor batch. A row from host to itself counts both ways. Returns 0, or
- * -1 with err (sums then hold a part). */
+ * + 1 entries) by daily_count's rule: one find, its documents cut down to the fields it needs and
+ * summed here as they stream in, so memory stays at one cursor batch. Returns 0, or -1 with err
+ * (sums then hold a part). */
 static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int64_t d1, struct daily_sums *sums,
 		    char *err, size_t errlen)
 {
@@ -135,7 +157,9 @@ static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int
 				  "$lt", BCON_DATE_TIME((d1 + 1) * 86400000), "}");
 	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "source.ip",
 				BCON_INT32(1), "destination.ip", BCON_INT32(1), "network.bytes", BCON_INT32(1),
-				"network.packets", BCON_INT32(1), "}");
+				"network.packets", BCON_INT32(1), "source.bytes", BCON_INT32(1), "source.packets",
+				BCON_INT32(1), "destination.bytes", BCON_INT32(1), "destination.packets",
+				BCON_INT32(1), "}");
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
 	const bson_t *doc;
 	bson_error_t berr;
@@ -152,15 +176,9 @@ static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int
 		if (day < d0 || day > d1)
 			continue;
 		struct daily_sums *s = &sums[day - d0];
-		int64_t bytes = int_at(doc, "network.bytes"), packets = int_at(doc, "network.packets");
-		if (str_at_is(doc, "destination.ip", host)) {
-			s->in_bytes += bytes;
-			s->in_packets += packets;
-		}
-		if (str_at_is(doc, "source.ip", host)) {
-			s->out_bytes += bytes;
-			s->out_packets += packets;
-		}
+		struct daily_counts dc;
+		counts_of(doc, host, &dc);
+		daily_count(&dc, &s->in_bytes, &s->out_bytes, &s->in_packets, &s->out_packets);
 	}
 	if (mongoc_cursor_error(cur, &berr)) {
 		snprintf(err, errlen, "find: %s", berr.message);
@@ -202,6 +220,209 @@ out:
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);
 	free(sums);
+	return out;
+}
+
+/* --- conversations ------------------------------------------------------------------------------ */
+
+/* The UTF-8 string at a dotted path of doc (valid while doc is), or NULL. */
+static const char *str_at(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, v;
+
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &v) || !BSON_ITER_HOLDS_UTF8(&v))
+		return NULL;
+	return bson_iter_utf8(&v, NULL);
+}
+
+/* The time at path (a BSON Date) in ns, exact from PATH_ns when the row has it; -1 when absent. */
+static int64_t time_at(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, v;
+	char ns_path[64];
+
+	snprintf(ns_path, sizeof(ns_path), "%s_ns", path);
+	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, ns_path, &v) && BSON_ITER_HOLDS_INT64(&v))
+		return bson_iter_int64(&v);
+	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &v) && BSON_ITER_HOLDS_DATE_TIME(&v))
+		return bson_iter_date_time(&v) * 1000000;
+	return -1;
+}
+
+/* The best conversations so far: a heap of at most cap whose root ranks last. */
+struct top {
+	struct daily_conv *v;
+	size_t n, cap;
+};
+
+/* Whether v[i] ranks after v[j] (the heap's order). */
+static int top_after(const struct top *t, size_t i, size_t j)
+{
+	return daily_conv_before(&t->v[j], &t->v[i]);
+}
+
+static void top_swap(struct top *t, size_t i, size_t j)
+{
+	struct daily_conv tmp = t->v[i];
+
+	t->v[i] = t->v[j];
+	t->v[j] = tmp;
+}
+
+/* Keep c if it is among the cap best seen. */
+static void top_offer(struct top *t, const struct daily_conv *c)
+{
+	size_t i;
+
+	if (t->n < t->cap) {
+		t->v[t->n] = *c;
+		for (i = t->n++; i > 0 && top_after(t, i, (i - 1) / 2); i = (i - 1) / 2)
+			top_swap(t, i, (i - 1) / 2);
+		return;
+	}
+	if (t->n == 0 || !daily_conv_before(c, &t->v[0]))
+		return;
+	t->v[0] = *c;
+	for (i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		if (l < t->n && top_after(t, l, w))
+			w = l;
+		if (r < t->n && top_after(t, r, w))
+			w = r;
+		if (w == i)
+			break;
+		top_swap(t, i, w);
+		i = w;
+	}
+}
+
+/* qsort order of daily_conv_before. */
+static int conv_cmp(const void *a, const void *b)
+{
+	if (daily_conv_before(a, b))
+		return -1;
+	return daily_conv_before(b, a) ? 1 : 0;
+}
+
+/* Add flow record doc to conversation g (daily_count's rule, the first record's endpoints). */
+static void conv_add(struct daily_conv *g, const bson_t *doc, const char *host)
+{
+	struct daily_counts dc;
+	int64_t ts = time_at(doc, "@timestamp"), start = time_at(doc, "event.start"), end = time_at(doc, "event.end");
+	const char *t;
+
+	if (start < 0)
+		start = ts;
+	if (g->records == 0 || ts < g->first_ts) {
+		g->first_ts = ts;
+		g->start_ns = start;
+		t = str_at(doc, "network.transport");
+		snprintf(g->transport, sizeof(g->transport), "%s", t != NULL ? t : "");
+		t = str_at(doc, "source.ip");
+		snprintf(g->src_ip, sizeof(g->src_ip), "%s", t != NULL ? t : "");
+		t = str_at(doc, "destination.ip");
+		snprintf(g->dst_ip, sizeof(g->dst_ip), "%s", t != NULL ? t : "");
+		g->src_port = has_at(doc, "source.port") ? int_at(doc, "source.port") : -1;
+		g->dst_port = has_at(doc, "destination.port") ? int_at(doc, "destination.port") : -1;
+	}
+	if (end > g->end_ns)
+		g->end_ns = end;
+	counts_of(doc, host, &dc);
+	daily_count(&dc, &g->in_bytes, &g->out_bytes, &g->in_packets, &g->out_packets);
+	g->bytes += dc.bytes;
+	g->packets += dc.packets;
+	g->records++;
+	for (int k = 0; k < 3; k++)
+		daily_conv_add_name(g, k, str_at(doc, daily_conv_name_fields[k]), 1);
+}
+
+/* Offer the finished conversation g to t. */
+static void conv_done(struct top *t, struct daily_conv *g)
+{
+	if (g->end_ns < g->start_ns)
+		g->end_ns = g->start_ns;
+	top_offer(t, g);
+}
+
+json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, char *err, size_t errlen)
+{
+	char db[128];
+	mongoc_client_t *c = NULL;
+	mongoc_collection_t *coll = NULL;
+	mongoc_cursor_t *cur = NULL;
+	bson_t *filter = NULL, *opts = NULL;
+	struct top t = { .cap = (size_t)q->limit };
+	struct daily_conv *g = calloc(1, sizeof(*g));
+	int64_t without_records = 0, without_bytes = 0;
+	int open = 0;
+	const bson_t *doc;
+	bson_error_t berr;
+	json_t *out = NULL;
+
+	t.v = calloc(t.cap, sizeof(*t.v));
+	if (g == NULL || t.v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	c = connect_uri(uri, db, sizeof(db), err, errlen);
+	if (c == NULL)
+		goto out;
+	coll = mongoc_client_get_collection(c, db, "flows");
+	filter = BCON_NEW("$or", "[", "{", "source.ip", BCON_UTF8(q->host), "}", "{", "destination.ip",
+			  BCON_UTF8(q->host), "}", "]", "@timestamp", "{", "$gte", BCON_DATE_TIME(q->d * 86400000), "$lt",
+			  BCON_DATE_TIME((q->d + 1) * 86400000), "}");
+	opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "@timestamp_ns",
+			BCON_INT32(1), "event.start", BCON_INT32(1), "event.start_ns", BCON_INT32(1), "event.end",
+			BCON_INT32(1), "event.end_ns", BCON_INT32(1), "source.ip", BCON_INT32(1), "source.port",
+			BCON_INT32(1), "source.bytes", BCON_INT32(1), "source.packets", BCON_INT32(1),
+			"destination.ip", BCON_INT32(1), "destination.port", BCON_INT32(1), "destination.bytes",
+			BCON_INT32(1), "destination.packets", BCON_INT32(1), "network.transport", BCON_INT32(1),
+			"network.bytes", BCON_INT32(1), "network.packets", BCON_INT32(1), "network.vlan.id",
+			BCON_INT32(1), "network.community_id", BCON_INT32(1), "dns.question.name", BCON_INT32(1),
+			"url.domain", BCON_INT32(1), "tls.client.server_name", BCON_INT32(1), "}", "sort", "{",
+			"network.community_id", BCON_INT32(1), "network.vlan.id", BCON_INT32(1), "}");
+	/* Sorted by Community ID and VLAN id, one conversation's records come together: each is summed
+	 * as they stream in and offered to the top list, so memory stays at limit conversations. */
+	cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	while (mongoc_cursor_next(cur, &doc)) {
+		const char *cid = str_at(doc, "network.community_id"), *vlan = str_at(doc, "network.vlan.id");
+		if (cid == NULL) {
+			without_records++;
+			without_bytes += int_at(doc, "network.bytes");
+			continue;
+		}
+		if (vlan == NULL)
+			vlan = "";
+		if (open && (strcmp(cid, g->community_id) != 0 || strcmp(vlan, g->vlan) != 0)) {
+			conv_done(&t, g);
+			open = 0;
+		}
+		if (!open) {
+			memset(g, 0, sizeof(*g));
+			snprintf(g->community_id, sizeof(g->community_id), "%s", cid);
+			snprintf(g->vlan, sizeof(g->vlan), "%s", vlan);
+			open = 1;
+		}
+		conv_add(g, doc, q->host);
+	}
+	if (mongoc_cursor_error(cur, &berr)) {
+		snprintf(err, errlen, "find: %s", berr.message);
+		goto out;
+	}
+	if (open)
+		conv_done(&t, g);
+	qsort(t.v, t.n, sizeof(*t.v), conv_cmp);
+	out = daily_conv_answer(q, t.v, t.n, without_records, without_bytes);
+	if (out == NULL)
+		snprintf(err, errlen, "out of memory");
+out:
+	mongoc_cursor_destroy(cur);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	mongoc_collection_destroy(coll);
+	mongoc_client_destroy(c);
+	free(t.v);
+	free(g);
 	return out;
 }
 

@@ -1,4 +1,5 @@
-/* The dashboard behind `pcapstream serve`: HTTP server, page, daily API, live chart, metrics. */
+/* The dashboard behind `pcapstream serve`: HTTP server, page, daily and conversations API, live chart,
+ * metrics. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <civetweb.h>
@@ -192,14 +193,31 @@ static int handle_static(struct mg_connection *c, void *cbdata)
 	return send_error(c, 404, NULL, "no such page");
 }
 
-/* --- GET /api/daily ---------------------------------------------------------------------------- */
+/* --- GET /api/daily, GET /api/conversations ---------------------------------------------------- */
+
+/* Send res (stolen) with 200, or, when it is NULL, 503 naming the backend with err (redacted: the
+ * answer goes to whoever asks) and log it under what. */
+static int send_result(struct mg_connection *c, struct serve *s, json_t *res, const char *what, const char *err)
+{
+	const char *name = s->backend == SERVE_MONGO ? "mongo" : "es";
+	char shown[1024];
+
+	if (res != NULL)
+		return send_json(c, 200, res);
+	redact_text(err, shown, sizeof(shown));
+	log_line(LOG_WARN, what, (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
+	return send_json(c, 503,
+			 json_pack("{s:s,s:s,s:s}", "error",
+				   s->backend == SERVE_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
+				   "backend", name, "detail", shown));
+}
 
 static int handle_daily(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
 	struct daily_query q;
 	const char *param = NULL;
-	char why[512], err[1024];
+	char why[512], err[1024] = "";
 	json_t *res;
 
 	if (only_get(c) < 0)
@@ -210,19 +228,26 @@ static int handle_daily(struct mg_connection *c, void *cbdata)
 		res = mongoq_daily(s->mongo_uri, q.dataset, q.host, q.from, q.to, err, sizeof(err));
 	else
 		res = esq_daily(&s->es, q.dataset, q.host, q.from, q.to, err, sizeof(err));
-	if (res == NULL) {
-		const char *name = s->backend == SERVE_MONGO ? "mongo" : "es";
-		char shown[1024];
-		redact_text(err, shown, sizeof(shown)); /* the answer goes to whoever asks */
-		log_line(LOG_WARN, "daily query failed",
-			 (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
-		return send_json(
-		    c, 503,
-		    json_pack("{s:s,s:s,s:s}", "error",
-			      s->backend == SERVE_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
-			      "backend", name, "detail", shown));
-	}
-	return send_json(c, 200, res);
+	return send_result(c, s, res, "daily query failed", err);
+}
+
+static int handle_conversations(struct mg_connection *c, void *cbdata)
+{
+	struct serve *s = cbdata;
+	struct daily_conv_query q;
+	const char *param = NULL;
+	char why[512], err[1024] = "";
+	json_t *res;
+
+	if (only_get(c) < 0)
+		return 405;
+	if (daily_parse_conversations(mg_get_request_info(c)->query_string, &q, &param, why, sizeof(why)) < 0)
+		return send_error(c, 400, param, why);
+	if (s->backend == SERVE_MONGO)
+		res = mongoq_conversations(s->mongo_uri, &q, err, sizeof(err));
+	else
+		res = esq_conversations(&s->es, &q, err, sizeof(err));
+	return send_result(c, s, res, "conversations query failed", err);
 }
 
 /* --- GET /metrics ------------------------------------------------------------------------------ */
@@ -524,6 +549,7 @@ int serve_run(const struct serve_config *o, char *err, size_t errlen)
 		goto out;
 	}
 	mg_set_request_handler(ctx, "/api/daily$", handle_daily, &s);
+	mg_set_request_handler(ctx, "/api/conversations$", handle_conversations, &s);
 	mg_set_request_handler(ctx, "/api/live$", handle_live, &s);
 	mg_set_request_handler(ctx, "/metrics$", handle_metrics, &s);
 	mg_set_websocket_handler(ctx, "/ws/live$", ws_connect, ws_ready, ws_data, ws_close, &s);

@@ -119,6 +119,25 @@ int daily_conv_before(const struct daily_conv *a, const struct daily_conv *b);
  * DAILY_CONV_NAMES distinct names the new ones are dropped. */
 void daily_conv_add_name(struct daily_conv *c, int k, const char *name, int64_t n);
 
+/* The best conversations seen, at most cap of them (a heap; the struct is open like growbuf's,
+ * changed only by these functions). */
+struct daily_top {
+	struct daily_conv *v;
+	size_t n, cap;
+};
+
+/* An empty list of at most cap conversations. Returns 0, or -1 when out of memory. */
+int daily_top_init(struct daily_top *t, size_t cap);
+
+/* Keep a copy of c if it is among the cap best seen (daily_conv_before). */
+void daily_top_offer(struct daily_top *t, const struct daily_conv *c);
+
+/* Order v[0..n) best first. After it, offer no more. */
+void daily_top_sort(struct daily_top *t);
+
+/* Release the list; accepts NULL. */
+void daily_top_free(struct daily_top *t);
+
 /* The answer {"host","day","limit","conversations":[...],"withoutCommunityId":{"records","bytes"}}
  * for convs[0..n) (in the order given) of q: a new object (caller decrefs), or NULL when out of
  * memory. without_records/without_bytes count the host's flow records of the day that have no

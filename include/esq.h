@@ -19,9 +19,12 @@ json_t *esq_daily(const struct esclient *c, const char *dataset, const char *hos
 
 /* The top q->limit conversations of q->host on q->day in PREFIX-flows-*: flow records with the host
  * at either end and @timestamp on that UTC day, grouped by Community ID and VLAN id, ordered as
- * daily_conv_before; the answer of daily_conv_answer (caller decrefs). One search: a multi_terms
- * aggregation ordered by the bytes sum, with sums, top_hits for the first record and the last end,
- * and terms for the names. NULL with err when Elasticsearch cannot be reached or refuses. */
+ * daily_conv_before; the answer of daily_conv_answer (caller decrefs). Two steps, both composite
+ * aggregations over (network.community_id, network.vlan.id), the core aggregations only (no
+ * x-pack multi_terms): the bytes of every conversation, page by page, keeping the best limit (so
+ * the top list is exact whatever the shards); then, for those, the sums per direction, the first
+ * record (top_hits), the last end and the names. NULL with err when Elasticsearch cannot be
+ * reached or refuses. */
 json_t *esq_conversations(const struct esclient *c, const struct daily_conv_query *q, char *err, size_t errlen);
 
 #endif

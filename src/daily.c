@@ -1,6 +1,7 @@
 /* The daily traffic query's shared contract (see daily.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "daily.h"
 #include "rowfmt.h"
@@ -432,4 +433,74 @@ int daily_parse_time(const char *s, int64_t *ns)
 	       1000000000) +
 	      frac;
 	return 0;
+}
+
+int daily_top_init(struct daily_top *t, size_t cap)
+{
+	t->n = 0;
+	t->cap = cap;
+	t->v = calloc(cap > 0 ? cap : 1, sizeof(*t->v));
+	return t->v != NULL ? 0 : -1;
+}
+
+/* Whether v[i] ranks after v[j] (the heap's order: the root ranks last). */
+static int top_after(const struct daily_top *t, size_t i, size_t j)
+{
+	return daily_conv_before(&t->v[j], &t->v[i]);
+}
+
+static void top_swap(struct daily_top *t, size_t i, size_t j)
+{
+	struct daily_conv tmp = t->v[i];
+
+	t->v[i] = t->v[j];
+	t->v[j] = tmp;
+}
+
+void daily_top_offer(struct daily_top *t, const struct daily_conv *c)
+{
+	size_t i;
+
+	if (t->n < t->cap) {
+		t->v[t->n] = *c;
+		for (i = t->n++; i > 0 && top_after(t, i, (i - 1) / 2); i = (i - 1) / 2)
+			top_swap(t, i, (i - 1) / 2);
+		return;
+	}
+	if (t->n == 0 || !daily_conv_before(c, &t->v[0]))
+		return;
+	t->v[0] = *c;
+	for (i = 0;;) {
+		size_t l = 2 * i + 1, r = l + 1, w = i;
+		if (l < t->n && top_after(t, l, w))
+			w = l;
+		if (r < t->n && top_after(t, r, w))
+			w = r;
+		if (w == i)
+			break;
+		top_swap(t, i, w);
+		i = w;
+	}
+}
+
+/* qsort order of daily_conv_before. */
+static int conv_cmp(const void *a, const void *b)
+{
+	if (daily_conv_before(a, b))
+		return -1;
+	return daily_conv_before(b, a) ? 1 : 0;
+}
+
+void daily_top_sort(struct daily_top *t)
+{
+	qsort(t->v, t->n, sizeof(*t->v), conv_cmp);
+}
+
+void daily_top_free(struct daily_top *t)
+{
+	if (t == NULL)
+		return;
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
 }

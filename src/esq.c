@@ -183,21 +183,22 @@ static json_t *top_source(json_t *b, const char *name)
 	return json_object_get(json_array_get(hits, 0), "_source");
 }
 
-/* Fill *cv from one multi_terms bucket b of the conversations query. Returns 0, or -1 with err. */
-static int conv_from_bucket(json_t *b, struct daily_conv *cv, char *err, size_t errlen)
+/* Fill *cv with conversation (cid, vlan) from one composite bucket b of the details query.
+ * Returns 0, or -1 with err. */
+static int conv_from_bucket(json_t *b, const char *cid, const char *vlan, struct daily_conv *cv, char *err,
+			    size_t errlen)
 {
-	json_t *key = json_object_get(b, "key"), *first = top_source(b, "first"), *last = top_source(b, "last");
-	const char *cid = json_string_value(json_array_get(key, 0)), *vlan = json_string_value(json_array_get(key, 1));
+	json_t *first = top_source(b, "first"), *last = top_source(b, "last");
 	const char *t, *end;
 	struct daily_sums s = { 0 };
 
 	memset(cv, 0, sizeof(*cv));
-	if (cid == NULL || vlan == NULL || first == NULL) {
-		snprintf(err, errlen, "Elasticsearch's conversation bucket has no key or first record");
+	if (first == NULL) {
+		snprintf(err, errlen, "Elasticsearch's conversation bucket has no first record");
 		return -1;
 	}
 	snprintf(cv->community_id, sizeof(cv->community_id), "%s", cid);
-	snprintf(cv->vlan, sizeof(cv->vlan), "%s", strcmp(vlan, "-") == 0 ? "" : vlan);
+	snprintf(cv->vlan, sizeof(cv->vlan), "%s", vlan);
 	t = src_str(first, "network.transport");
 	snprintf(cv->transport, sizeof(cv->transport), "%s", t != NULL ? t : "");
 	t = src_str(first, "source.ip");
@@ -234,13 +235,16 @@ static int conv_from_bucket(json_t *b, struct daily_conv *cv, char *err, size_t 
 	return 0;
 }
 
-json_t *esq_conversations(const struct esclient *c, const struct daily_conv_query *q, char *err, size_t errlen)
+/* Conversation buckets per page of the composite aggregation. */
+#define ESQ_CONV_PAGE 1000
+
+/* The sub-aggregations of a conversation's details: sums, directions, the first record, the last
+ * end, the names. A new object, or NULL. */
+static json_t *conv_detail_aggs(const char *host)
 {
 	static const char *const first_fields[] = { "source.ip", "source.port", "destination.ip", "destination.port",
 						    "network.transport", "event.start", "@timestamp" };
-	json_t *aggs = NULL, *reply = NULL, *res = NULL, *src = json_array();
-	struct daily_conv *convs = NULL;
-	size_t n = 0;
+	json_t *src = json_array(), *aggs;
 
 	for (size_t i = 0; i < sizeof(first_fields) / sizeof(first_fields[0]); i++)
 		json_array_append_new(src, json_string(first_fields[i]));
@@ -248,55 +252,148 @@ json_t *esq_conversations(const struct esclient *c, const struct daily_conv_quer
 			 "s:{s:{s:i,s:[{s:{s:s}}],s:o}},"
 			 "s:{s:{s:i,s:[{s:{s:s,s:s,s:s}}],s:[s]}}}",
 			 "bytes", "sum", "field", "network.bytes", "packets", "sum", "field", "network.packets", "hs",
-			 direction_agg("source.ip", q->host), "hd", direction_agg("destination.ip", q->host), "first",
-			 "top_hits", "size", 1, "sort", "@timestamp", "order", "asc", "_source", src, "last",
-			 "top_hits", "size", 1, "sort", "event.end", "order", "desc", "missing", "_last",
-			 "unmapped_type", "date_nanos", "_source", "event.end");
+			 direction_agg("source.ip", host), "hd", direction_agg("destination.ip", host), "first",
+			 "top_hits", "size", 1, "sort", "@timestamp", "order", "asc", "_source", src, "last", "top_hits",
+			 "size", 1, "sort", "event.end", "order", "desc", "missing", "_last", "unmapped_type",
+			 "date_nanos", "_source", "event.end");
 	for (int k = 0; k < 3 && aggs != NULL; k++)
 		json_object_set_new(aggs, daily_conv_name_fields[k],
 				    json_pack("{s:{s:s,s:i}}", "terms", "field", daily_conv_name_fields[k], "size",
 					      DAILY_CONV_NAMES));
-	/* One index per day (or month, year) and one shard each: the top-N by the bytes sum is exact;
-	 * shard_size keeps it so when an index has more shards. */
-	reply = search(c, "flows",
-		       json_pack("{s:i,s:o,s:{s:{s:{s:{s:s,s:s}}},s:{s:{s:s}}},"
-				 "s:{s:{s:[{s:s},{s:s,s:s}],s:i,s:i,s:[{s:s},{s:s}]},s:o}}}",
-				 "size", 0, "query", host_days_query(q->host, q->d, q->d), "aggs", "nocid", "filter",
-				 "bool", "must_not", "exists", "field", "network.community_id", "aggs", "bytes", "sum",
-				 "field", "network.bytes", "convs", "multi_terms", "terms", "field",
-				 "network.community_id", "field", "network.vlan.id", "missing", "-", "size", q->limit,
-				 "shard_size", q->limit * 10 + 1000, "order", "bytes", "desc", "_key", "asc", "aggs",
-				 aggs),
+	return aggs;
+}
+
+/* One page of the composite aggregation "convs" over (Community ID, VLAN id) of the host's flow
+ * records of the day (only those of the Community IDs cids when not NULL), after the key after
+ * (NULL: from the start), with the sub-aggregations aggs (stolen); page 0 also counts the records
+ * without a Community ID ("nocid"). The answer's aggregations (caller decrefs) or NULL with err. */
+static json_t *conv_page(const struct esclient *c, const struct daily_conv_query *q, json_t *cids, json_t *after,
+			 json_t *aggs, int with_nocid, char *err, size_t errlen)
+{
+	json_t *query = host_days_query(q->host, q->d, q->d), *comp, *all, *reply, *out;
+
+	if (cids != NULL)
+		json_array_append_new(json_object_get(json_object_get(query, "bool"), "filter"),
+				      json_pack("{s:{s:O}}", "terms", "network.community_id", cids));
+	comp = json_pack("{s:{s:[{s:{s:{s:s}}},{s:{s:{s:s,s:b}}}],s:i},s:o}", "composite", "sources", "cid", "terms",
+			 "field", "network.community_id", "vlan", "terms", "field", "network.vlan.id", "missing_bucket",
+			 1, "size", ESQ_CONV_PAGE, "aggs", aggs);
+	if (comp != NULL && after != NULL)
+		json_object_set(json_object_get(comp, "composite"), "after", after);
+	all = json_pack("{s:o}", "convs", comp);
+	if (all != NULL && with_nocid)
+		json_object_set_new(all, "nocid",
+				    json_pack("{s:{s:{s:{s:{s:s}}}},s:{s:{s:{s:s}}}}", "filter", "bool", "must_not",
+					      "exists", "field", "network.community_id", "aggs", "bytes", "sum",
+					      "field", "network.bytes"));
+	reply = search(c, "flows", json_pack("{s:i,s:o,s:o}", "size", 0, "query", query, "aggs", all),
 		       "conversations", err, errlen);
-	aggs = NULL;
-	if (reply == NULL)
-		goto out;
-	json_t *ag = json_object_get(reply, "aggregations");
-	json_t *buckets = json_object_get(json_object_get(ag, "convs"), "buckets");
-	if (!json_is_array(buckets)) {
+	out = json_incref(json_object_get(reply, "aggregations"));
+	if (reply != NULL && !json_is_array(json_object_get(json_object_get(out, "convs"), "buckets"))) {
 		snprintf(err, errlen, "Elasticsearch's answer has no aggregations.convs.buckets");
-		goto out;
+		json_decref(out);
+		out = NULL;
 	}
-	convs = calloc(json_array_size(buckets) + 1, sizeof(*convs));
-	if (convs == NULL) {
+	json_decref(reply);
+	return out;
+}
+
+/* A composite bucket's Community ID and VLAN id ("" when it has none) into *cid and *vlan. 0 or -1. */
+static int bucket_key(json_t *b, const char **cid, const char **vlan)
+{
+	json_t *key = json_object_get(b, "key");
+	json_t *v = json_object_get(key, "vlan");
+
+	*cid = json_string_value(json_object_get(key, "cid"));
+	*vlan = json_is_string(v) ? json_string_value(v) : "";
+	return *cid != NULL ? 0 : -1;
+}
+
+json_t *esq_conversations(const struct esclient *c, const struct daily_conv_query *q, char *err, size_t errlen)
+{
+	struct daily_top top = { 0 };
+	json_t *ag = NULL, *after = NULL, *cids = NULL, *res = NULL;
+	int64_t nocid_records = 0, nocid_bytes = 0;
+	struct daily_conv *cv = calloc(1, sizeof(*cv));
+	size_t i;
+	json_t *b;
+	const char *cid, *vlan;
+
+	if (cv == NULL || daily_top_init(&top, (size_t)q->limit) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	size_t i;
-	json_t *b;
-	json_array_foreach(buckets, i, b)
-	{
-		if (conv_from_bucket(b, &convs[n], err, errlen) < 0)
+	/* 1: every conversation's bytes, page by page, the best kept (memory: limit conversations) */
+	for (int page = 0;; page++) {
+		ag = conv_page(c, q, NULL, after, json_pack("{s:{s:{s:s}}}", "bytes", "sum", "field", "network.bytes"),
+			       page == 0, err, errlen);
+		if (ag == NULL)
 			goto out;
-		n++;
+		if (page == 0) {
+			json_t *nocid = json_object_get(ag, "nocid");
+			nocid_records = json_integer_value(json_object_get(nocid, "doc_count"));
+			nocid_bytes = agg_value(nocid, "bytes", NULL);
+		}
+		json_t *convs = json_object_get(ag, "convs"), *buckets = json_object_get(convs, "buckets");
+		json_array_foreach(buckets, i, b)
+		{
+			if (bucket_key(b, &cid, &vlan) < 0)
+				continue;
+			memset(cv, 0, sizeof(*cv));
+			snprintf(cv->community_id, sizeof(cv->community_id), "%s", cid);
+			snprintf(cv->vlan, sizeof(cv->vlan), "%s", vlan);
+			cv->bytes = agg_value(b, "bytes", NULL);
+			daily_top_offer(&top, cv);
+		}
+		json_decref(after);
+		after = json_incref(json_object_get(convs, "after_key"));
+		size_t nb = json_array_size(buckets);
+		json_decref(ag);
+		ag = NULL;
+		if (after == NULL || nb < ESQ_CONV_PAGE)
+			break;
 	}
-	res = daily_conv_answer(q, convs, n, json_integer_value(json_object_get(json_object_get(ag, "nocid"), "doc_count")),
-				agg_value(json_object_get(ag, "nocid"), "bytes", NULL));
+	daily_top_sort(&top);
+	/* 2: the details of the chosen ones */
+	cids = json_array();
+	for (i = 0; i < top.n && cids != NULL; i++)
+		json_array_append_new(cids, json_string(top.v[i].community_id));
+	json_decref(after);
+	after = NULL;
+	for (int page = 0; top.n > 0; page++) {
+		ag = conv_page(c, q, cids, after, conv_detail_aggs(q->host), 0, err, errlen);
+		if (ag == NULL)
+			goto out;
+		json_t *convs = json_object_get(ag, "convs"), *buckets = json_object_get(convs, "buckets");
+		json_array_foreach(buckets, i, b)
+		{
+			if (bucket_key(b, &cid, &vlan) < 0)
+				continue;
+			for (size_t k = 0; k < top.n; k++) {
+				if (strcmp(top.v[k].community_id, cid) != 0 || strcmp(top.v[k].vlan, vlan) != 0)
+					continue;
+				if (conv_from_bucket(b, cid, vlan, &top.v[k], err, errlen) < 0)
+					goto out;
+				break;
+			}
+		}
+		json_decref(after);
+		after = json_incref(json_object_get(convs, "after_key"));
+		size_t nb = json_array_size(buckets);
+		json_decref(ag);
+		ag = NULL;
+		if (after == NULL || nb < ESQ_CONV_PAGE)
+			break;
+	}
+	daily_top_sort(&top); /* the sums again, should rows have come in between */
+	res = daily_conv_answer(q, top.v, top.n, nocid_records, nocid_bytes);
 	if (res == NULL)
 		snprintf(err, errlen, "out of memory");
 out:
-	free(convs);
-	json_decref(aggs);
-	json_decref(reply);
+	json_decref(cids);
+	json_decref(after);
+	json_decref(ag);
+	daily_top_free(&top);
+	free(cv);
 	return res;
 }

@@ -249,61 +249,6 @@ static int64_t time_at(const bson_t *doc, const char *path)
 	return -1;
 }
 
-/* The best conversations so far: a heap of at most cap whose root ranks last. */
-struct top {
-	struct daily_conv *v;
-	size_t n, cap;
-};
-
-/* Whether v[i] ranks after v[j] (the heap's order). */
-static int top_after(const struct top *t, size_t i, size_t j)
-{
-	return daily_conv_before(&t->v[j], &t->v[i]);
-}
-
-static void top_swap(struct top *t, size_t i, size_t j)
-{
-	struct daily_conv tmp = t->v[i];
-
-	t->v[i] = t->v[j];
-	t->v[j] = tmp;
-}
-
-/* Keep c if it is among the cap best seen. */
-static void top_offer(struct top *t, const struct daily_conv *c)
-{
-	size_t i;
-
-	if (t->n < t->cap) {
-		t->v[t->n] = *c;
-		for (i = t->n++; i > 0 && top_after(t, i, (i - 1) / 2); i = (i - 1) / 2)
-			top_swap(t, i, (i - 1) / 2);
-		return;
-	}
-	if (t->n == 0 || !daily_conv_before(c, &t->v[0]))
-		return;
-	t->v[0] = *c;
-	for (i = 0;;) {
-		size_t l = 2 * i + 1, r = l + 1, w = i;
-		if (l < t->n && top_after(t, l, w))
-			w = l;
-		if (r < t->n && top_after(t, r, w))
-			w = r;
-		if (w == i)
-			break;
-		top_swap(t, i, w);
-		i = w;
-	}
-}
-
-/* qsort order of daily_conv_before. */
-static int conv_cmp(const void *a, const void *b)
-{
-	if (daily_conv_before(a, b))
-		return -1;
-	return daily_conv_before(b, a) ? 1 : 0;
-}
-
 /* Add flow record doc to conversation g (daily_count's rule, the first record's endpoints). */
 static void conv_add(struct daily_conv *g, const bson_t *doc, const char *host)
 {
@@ -337,11 +282,11 @@ static void conv_add(struct daily_conv *g, const bson_t *doc, const char *host)
 }
 
 /* Offer the finished conversation g to t. */
-static void conv_done(struct top *t, struct daily_conv *g)
+static void conv_done(struct daily_top *t, struct daily_conv *g)
 {
 	if (g->end_ns < g->start_ns)
 		g->end_ns = g->start_ns;
-	top_offer(t, g);
+	daily_top_offer(t, g);
 }
 
 json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, char *err, size_t errlen)
@@ -351,7 +296,7 @@ json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, 
 	mongoc_collection_t *coll = NULL;
 	mongoc_cursor_t *cur = NULL;
 	bson_t *filter = NULL, *opts = NULL;
-	struct top t = { .cap = (size_t)q->limit };
+	struct daily_top t = { 0 };
 	struct daily_conv *g = calloc(1, sizeof(*g));
 	int64_t without_records = 0, without_bytes = 0;
 	int open = 0;
@@ -359,8 +304,7 @@ json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, 
 	bson_error_t berr;
 	json_t *out = NULL;
 
-	t.v = calloc(t.cap, sizeof(*t.v));
-	if (g == NULL || t.v == NULL) {
+	if (g == NULL || daily_top_init(&t, (size_t)q->limit) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -411,7 +355,7 @@ json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, 
 	}
 	if (open)
 		conv_done(&t, g);
-	qsort(t.v, t.n, sizeof(*t.v), conv_cmp);
+	daily_top_sort(&t);
 	out = daily_conv_answer(q, t.v, t.n, without_records, without_bytes);
 	if (out == NULL)
 		snprintf(err, errlen, "out of memory");
@@ -421,7 +365,7 @@ out:
 	bson_destroy(filter);
 	mongoc_collection_destroy(coll);
 	mongoc_client_destroy(c);
-	free(t.v);
+	daily_top_free(&t);
 	free(g);
 	return out;
 }

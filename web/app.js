@@ -1,9 +1,10 @@
-// The pcapstream dashboard: the daily chart (GET /api/daily) and the live chart (WebSocket /ws/live,
-// or GET /api/live polled while the server refuses more live clients).
+// The pcapstream dashboard: the daily chart (GET /api/daily; a click on a day lists its top
+// conversations, GET /api/conversations) and the live chart (WebSocket /ws/live, or GET /api/live
+// polled while the server refuses more live clients).
 // State the browser test reads is kept on window.pcapstream.
 'use strict';
 
-const state = { daily: null, livePoints: [], liveStatus: 'connecting', liveVia: 'websocket', windowS: 10 };
+const state = { daily: null, conversations: null, dailyHost: '', livePoints: [], liveStatus: 'connecting', liveVia: 'websocket', windowS: 10 };
 window.pcapstream = state;
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +61,7 @@ async function loadDaily() {
     return;
   }
   state.daily = body;
+  state.dailyHost = q.get('host');
   const inb = body.reduce((s, d) => s + d.inBytes, 0), outb = body.reduce((s, d) => s + d.outBytes, 0);
   setStatus($('daily-status'), `${q.get('host')}: ${humanBytes(inb)} in, ${humanBytes(outb)} out over ${body.length} days`, 'ok');
   dailyChart.setOption({
@@ -69,6 +71,87 @@ async function loadDaily() {
 }
 
 $('daily-form').addEventListener('submit', (ev) => { ev.preventDefault(); loadDaily(); });
+
+// --- a day's top conversations -----------------------------------------------------------------
+
+function humanDuration(ns) {
+  const s = ns / 1e9;
+  if (s < 1) return (ns / 1e6).toFixed(1) + ' ms';
+  if (s < 120) return s.toFixed(1) + ' s';
+  if (s < 7200) return (s / 60).toFixed(1) + ' min';
+  return (s / 3600).toFixed(1) + ' h';
+}
+
+function cell(tr, text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+}
+
+function drawConversations(body) {
+  const tbody = $('conv-table').querySelector('tbody');
+  tbody.replaceChildren();
+  body.conversations.forEach((c, i) => {
+    const tr = document.createElement('tr');
+    const names = Object.values(c.names).flat().join(', ');
+    cell(tr, String(i + 1), 'num');
+    cell(tr, c.peer, 'peer');
+    cell(tr, c.hostPort === null ? '' : String(c.hostPort), 'num');
+    cell(tr, c.peerPort === null ? '' : String(c.peerPort), 'num');
+    cell(tr, c.transport + (c.vlan ? ` (VLAN ${c.vlan})` : ''));
+    cell(tr, c.initiator);
+    cell(tr, humanBytes(c.outBytes), 'num');
+    cell(tr, humanBytes(c.inBytes), 'num');
+    cell(tr, String(c.outPackets), 'num');
+    cell(tr, String(c.inPackets), 'num');
+    cell(tr, c.start.replace('T', ' ').replace(/\.(\d{3})\d*Z$/, '.$1'));
+    cell(tr, humanDuration(c.durationNs), 'num');
+    cell(tr, c.communityId, 'cid');
+    cell(tr, names);
+    tr.dataset.bytes = String(c.bytes);
+    tbody.appendChild(tr);
+  });
+}
+
+async function loadConversations(day) {
+  const host = state.dailyHost;
+  const q = new URLSearchParams({ host, day, limit: '20' });
+  $('conv').hidden = false;
+  $('conv-title').textContent = `Top conversations of ${host} on ${day} (UTC, by bytes)`;
+  setStatus($('conv-status'), 'loading…');
+  $('conv-table').querySelector('tbody').replaceChildren();
+  let res, body;
+  try {
+    res = await fetch('/api/conversations?' + q.toString());
+    body = await res.json();
+  } catch (e) {
+    setStatus($('conv-status'), 'The dashboard server cannot be reached: ' + e.message, 'error');
+    state.conversations = { day, error: 0 };
+    return;
+  }
+  if (!res.ok) {
+    const what = res.status === 503 ? (body.error || 'backend unavailable') + ' (HTTP 503): ' + (body.detail || '')
+                                    : 'Bad ' + (body.param || 'request') + ': ' + body.error;
+    setStatus($('conv-status'), what, 'error');
+    state.conversations = { day, error: res.status, body };
+    return;
+  }
+  const n = body.conversations.length;
+  const rest = body.withoutCommunityId.records ? `; ${body.withoutCommunityId.records} flow records without a Community ID (${humanBytes(body.withoutCommunityId.bytes)}) are not listed` : '';
+  setStatus($('conv-status'), n ? `${n} conversation${n > 1 ? 's' : ''} (flow records summed by Community ID and VLAN; a flow counts on the day it started)${rest}`
+                                : `no flow records of ${host} started on ${day}${rest}`, 'ok');
+  drawConversations(body);
+  state.conversations = { day, body };
+}
+
+// A click anywhere in a day's column (a thin bar is hard to hit) lists that day's conversations.
+dailyChart.getZr().on('click', (ev) => {
+  const px = [ev.offsetX, ev.offsetY];
+  if (!Array.isArray(state.daily) || !state.daily.length || !dailyChart.containPixel('grid', px)) return;
+  const idx = dailyChart.convertFromPixel({ seriesIndex: 0 }, px)[0];
+  if (idx >= 0 && idx < state.daily.length) loadConversations(state.daily[idx].day);
+});
 
 (function initForm() {
   const p = new URLSearchParams(location.search);

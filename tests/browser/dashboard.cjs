@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Drives the dashboard in Debian's headless chromium through playwright-core (from web/node_modules).
-// usage: dashboard.cjs daily URL HOST FROM TO EXPECT.json SHOT.png   fill the form, read the daily bars
+// usage: dashboard.cjs daily URL HOST FROM TO EXPECT.json SHOT.png [DATASET]   fill the form, read the daily bars
+//        dashboard.cjs conversations URL HOST FROM TO DAY EXPECT.json SHOT.png   click DAY's bar, read the list
 //        dashboard.cjs live URL MIN_NEW_POINTS TIMEOUT_S SHOT.png     watch the live line gain points
 //        dashboard.cjs down URL HOST FROM TO SHOT.png                   the page shows a backend outage
 // Prints one JSON object with what it saw; exit 0 when it saw what was asked, 1 otherwise.
@@ -32,19 +33,20 @@ async function withPage(fn) {
   }
 }
 
-async function fillAndShow(page, url, host, from, to) {
+async function fillAndShow(page, url, host, from, to, dataset) {
   await page.goto(url, { waitUntil: 'load' });
   await page.fill('#host', host);
   await page.fill('#from', from);
   await page.fill('#to', to);
+  if (dataset) await page.selectOption('#dataset', dataset);
   await page.click('#show');
   await page.waitForFunction(() => window.pcapstream.daily !== null, null, { timeout: 30000 });
 }
 
-async function daily([url, host, from, to, expectFile, shot]) {
+async function daily([url, host, from, to, expectFile, shot, dataset]) {
   const expect = JSON.parse(require('fs').readFileSync(expectFile, 'utf8'));
   return withPage(async (page) => {
-    await fillAndShow(page, url, host, from, to);
+    await fillAndShow(page, url, host, from, to, dataset);
     await page.waitForTimeout(800); // let the bars animate in before the screenshot
     const seen = await page.evaluate(() => {
       const opt = echarts.getInstanceByDom(document.getElementById('daily-chart')).getOption();
@@ -97,10 +99,56 @@ async function down([url, host, from, to, shot]) {
   });
 }
 
-const modes = { daily, live, down };
+// The rows of the conversation table as the page shows them.
+function readTable() {
+  return [...document.querySelectorAll('#conv-table tbody tr')].map((tr) => {
+    const td = [...tr.children].map((c) => c.textContent);
+    return { peer: td[1], hostPort: td[2], peerPort: td[3], transport: td[4], initiator: td[5],
+      outPackets: Number(td[8]), inPackets: Number(td[9]), communityId: td[12], names: td[13],
+      bytes: Number(tr.dataset.bytes) };
+  });
+}
+
+// Fill the form (flows), click the middle of DAY's column in the chart, read the list under it.
+// EXPECT.json: [{peer, hostPort, peerPort, transport, outPackets, inPackets, communityId, bytes}]
+// in order, computed by the caller from other data than the page's.
+async function conversations([url, host, from, to, day, expectFile, shot]) {
+  const expect = JSON.parse(require('fs').readFileSync(expectFile, 'utf8'));
+  return withPage(async (page) => {
+    await fillAndShow(page, url, host, from, to, 'flows');
+    await page.waitForTimeout(800); // the bars animate in
+    const at = await page.evaluate((d) => {
+      const chart = echarts.getInstanceByDom(document.getElementById('daily-chart'));
+      const idx = window.pcapstream.daily.findIndex((x) => x.day === d);
+      const [x] = chart.convertToPixel({ seriesIndex: 0 }, [idx, 0]);
+      const [, y] = chart.convertToPixel({ seriesIndex: 0 }, [idx, 0]);
+      const box = document.getElementById('daily-chart').getBoundingClientRect();
+      return { idx, x: box.left + x, y: box.top + y - 3 }; // just above the axis: inside the grid, on the bar
+    }, day);
+    if (at.idx < 0) return { ok: false, error: `no bar for ${day}` };
+    await page.mouse.click(at.x, at.y);
+    await page.waitForFunction((d) => window.pcapstream.conversations && window.pcapstream.conversations.day === d,
+      day, { timeout: 30000 });
+    await page.waitForTimeout(300);
+    const seen = await page.evaluate((fn) => ({
+      rows: eval(fn)(), title: document.getElementById('conv-title').textContent,
+      status: document.getElementById('conv-status').textContent,
+      error: window.pcapstream.conversations.error || null,
+    }), `(${readTable.toString()})`);
+    await page.screenshot({ path: shot, fullPage: true });
+    const keys = ['peer', 'hostPort', 'peerPort', 'transport', 'outPackets', 'inPackets', 'communityId', 'bytes'];
+    const pick = (r) => keys.map((k) => String(r[k])).join('|');
+    seen.ok = !seen.error && seen.rows.length === expect.length && seen.rows.length > 0 &&
+      seen.rows.every((r, i) => pick(r) === pick(expect[i]));
+    seen.want = expect;
+    return seen;
+  });
+}
+
+const modes = { daily, live, down, conversations };
 const [mode, ...rest] = process.argv.slice(2);
 if (!modes[mode]) {
-  console.error('usage: dashboard.cjs daily|live|down ...');
+  console.error('usage: dashboard.cjs daily|live|down|conversations ...');
   process.exit(2);
 }
 modes[mode](rest).then((out) => {

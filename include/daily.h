@@ -33,8 +33,8 @@ struct daily_query {
 };
 
 /* Parse the query string qs (NULL reads as empty) of GET /api/daily into *q: host, from and to
- * exactly once each, dataset (flows, the default, or packets) at most once, nothing else. Values are percent-decoded ('+' is a
- * space); a value with a bad escape or a control character (%00 included), or longer than
+ * exactly once each, dataset (flows, the default, or packets) at most once, nothing else. Values are percent-decoded
+ * ('+' is a space); a value with a bad escape or a control character (%00 included), or longer than
  * DAILY_VALUE_MAX_LEN, is refused, as is a query longer than DAILY_QUERY_MAX_LEN. from..to runs
  * forward and spans at most DAILY_QUERY_MAX_DAYS days. Returns 0, or -1 with *param naming the
  * parameter at fault ("host", "from", "to", "dataset", or "query" for the query as a whole) and
@@ -52,11 +52,11 @@ struct daily_sums {
  * A row without it (a packet; a pmacct record stored before schema v2) sends network.bytes/packets
  * from source.ip to destination.ip. A row from the host to itself counts both ways. */
 struct daily_counts {
-	int has_dir;			    /* source.bytes is present */
-	int64_t bytes, packets;		    /* network.bytes, network.packets */
-	int64_t src_bytes, src_packets;	    /* source.bytes, source.packets */
-	int64_t dst_bytes, dst_packets;	    /* destination.bytes, destination.packets (0 when absent) */
-	int src_is_host, dst_is_host;	    /* source.ip, destination.ip is the host */
+	int has_dir;			/* source.bytes is present */
+	int64_t bytes, packets;		/* network.bytes, network.packets */
+	int64_t src_bytes, src_packets; /* source.bytes, source.packets */
+	int64_t dst_bytes, dst_packets; /* destination.bytes, destination.packets (0 when absent) */
+	int src_is_host, dst_is_host;	/* source.ip, destination.ip is the host */
 };
 
 /* Add what row c sends to and from the host to *in_* and *out_* (see struct daily_counts). */
@@ -86,8 +86,7 @@ struct daily_conv_query {
  * (1..DAILY_CONV_MAX_LIMIT, default DAILY_CONV_DEFAULT_LIMIT) at most once, nothing else; values
  * as daily_parse_query reads them. Returns 0, or -1 with *param ("host", "day", "limit" or
  * "query") and why. */
-int daily_parse_conversations(const char *qs, struct daily_conv_query *q, const char **param, char *why,
-			      size_t whylen);
+int daily_parse_conversations(const char *qs, struct daily_conv_query *q, const char **param, char *why, size_t whylen);
 
 /* The kinds of application names a conversation lists, in the order of struct daily_conv.names. */
 extern const char *const daily_conv_name_fields[3]; /* dns.question.name, url.domain, tls.client.server_name */
@@ -99,7 +98,7 @@ struct daily_conv {
 	char vlan[16]; /* "" when the records have no VLAN id */
 	/* the first record (earliest @timestamp): who started, the ports, the transport */
 	char transport[32], src_ip[46], dst_ip[46];
-	int64_t src_port, dst_port; /* -1 when absent */
+	int64_t src_port, dst_port;			      /* -1 when absent */
 	int64_t in_bytes, out_bytes, in_packets, out_packets; /* relative to the host (daily_count) */
 	int64_t bytes, packets;				      /* network.bytes, network.packets summed */
 	int64_t start_ns, end_ns;			      /* the first record's start, latest end */

@@ -253,8 +253,7 @@ void daily_count(const struct daily_counts *c, int64_t *in_bytes, int64_t *out_b
 	}
 }
 
-int daily_parse_conversations(const char *qs, struct daily_conv_query *q, const char **param, char *why,
-			      size_t whylen)
+int daily_parse_conversations(const char *qs, struct daily_conv_query *q, const char **param, char *why, size_t whylen)
 {
 	static const char *const known[] = { "host", "day", "limit" };
 	char vals[3][DAILY_VALUE_MAX_LEN + 1];
@@ -372,17 +371,15 @@ static json_t *conv_json(const struct daily_conv *c, const char *host)
 
 	rowfmt_time_text(start, c->start_ns);
 	rowfmt_time_text(end, c->end_ns);
-	return json_pack("{s:s,s:o,s:s,s:s,s:o,s:s,s:o,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I,s:o}",
-			 "communityId", c->community_id, "vlan", c->vlan[0] ? json_string(c->vlan) : json_null(),
-			 "transport", c->transport, "host", host,
-			 "hostPort", int_or_null(host_started ? c->src_port : c->dst_port), "peer",
-			 host_started ? c->dst_ip : c->src_ip, "peerPort",
-			 int_or_null(host_started ? c->dst_port : c->src_port), "initiator",
-			 host_started ? "host" : "peer", "outBytes", (json_int_t)c->out_bytes, "inBytes",
-			 (json_int_t)c->in_bytes, "outPackets", (json_int_t)c->out_packets, "inPackets",
-			 (json_int_t)c->in_packets, "bytes", (json_int_t)c->bytes, "packets", (json_int_t)c->packets,
-			 "start", start, "end", end, "durationNs", (json_int_t)(c->end_ns - c->start_ns), "records",
-			 (json_int_t)c->records, "names", conv_names(c));
+	return json_pack(
+	    "{s:s,s:o,s:s,s:s,s:o,s:s,s:o,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I,s:I,s:o}", "communityId",
+	    c->community_id, "vlan", c->vlan[0] ? json_string(c->vlan) : json_null(), "transport", c->transport, "host",
+	    host, "hostPort", int_or_null(host_started ? c->src_port : c->dst_port), "peer",
+	    host_started ? c->dst_ip : c->src_ip, "peerPort", int_or_null(host_started ? c->dst_port : c->src_port),
+	    "initiator", host_started ? "host" : "peer", "outBytes", (json_int_t)c->out_bytes, "inBytes",
+	    (json_int_t)c->in_bytes, "outPackets", (json_int_t)c->out_packets, "inPackets", (json_int_t)c->in_packets,
+	    "bytes", (json_int_t)c->bytes, "packets", (json_int_t)c->packets, "start", start, "end", end, "durationNs",
+	    (json_int_t)(c->end_ns - c->start_ns), "records", (json_int_t)c->records, "names", conv_names(c));
 }
 
 json_t *daily_conv_answer(const struct daily_conv_query *q, const struct daily_conv *convs, size_t n,
@@ -429,8 +426,7 @@ int daily_parse_time(const char *s, int64_t *ns)
 	}
 	if (i != n - 1)
 		return -1;
-	*ns = ((rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) *
-	       1000000000) +
+	*ns = ((rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) * 1000000000) +
 	      frac;
 	return 0;
 }

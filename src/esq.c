@@ -229,8 +229,8 @@ static int conv_from_bucket(json_t *b, const char *cid, const char *vlan, struct
 		size_t i;
 		json_t *nb;
 		json_array_foreach(json_object_get(json_object_get(b, daily_conv_name_fields[k]), "buckets"), i, nb)
-		daily_conv_add_name(cv, k, json_string_value(json_object_get(nb, "key")),
-				    json_integer_value(json_object_get(nb, "doc_count")));
+		    daily_conv_add_name(cv, k, json_string_value(json_object_get(nb, "key")),
+					json_integer_value(json_object_get(nb, "doc_count")));
 	}
 	return 0;
 }
@@ -242,8 +242,9 @@ static int conv_from_bucket(json_t *b, const char *cid, const char *vlan, struct
  * end, the names. A new object, or NULL. */
 static json_t *conv_detail_aggs(const char *host)
 {
-	static const char *const first_fields[] = { "source.ip", "source.port", "destination.ip", "destination.port",
-						    "network.transport", "event.start", "@timestamp" };
+	static const char *const first_fields[] = { "source.ip",	"source.port",	     "destination.ip",
+						    "destination.port", "network.transport", "event.start",
+						    "@timestamp" };
 	json_t *src = json_array(), *aggs;
 
 	for (size_t i = 0; i < sizeof(first_fields) / sizeof(first_fields[0]); i++)
@@ -253,13 +254,13 @@ static json_t *conv_detail_aggs(const char *host)
 			 "s:{s:{s:i,s:[{s:{s:s,s:s,s:s}}],s:[s]}}}",
 			 "bytes", "sum", "field", "network.bytes", "packets", "sum", "field", "network.packets", "hs",
 			 direction_agg("source.ip", host), "hd", direction_agg("destination.ip", host), "first",
-			 "top_hits", "size", 1, "sort", "@timestamp", "order", "asc", "_source", src, "last", "top_hits",
-			 "size", 1, "sort", "event.end", "order", "desc", "missing", "_last", "unmapped_type",
-			 "date_nanos", "_source", "event.end");
+			 "top_hits", "size", 1, "sort", "@timestamp", "order", "asc", "_source", src, "last",
+			 "top_hits", "size", 1, "sort", "event.end", "order", "desc", "missing", "_last",
+			 "unmapped_type", "date_nanos", "_source", "event.end");
 	for (int k = 0; k < 3 && aggs != NULL; k++)
-		json_object_set_new(aggs, daily_conv_name_fields[k],
-				    json_pack("{s:{s:s,s:i}}", "terms", "field", daily_conv_name_fields[k], "size",
-					      DAILY_CONV_NAMES));
+		json_object_set_new(
+		    aggs, daily_conv_name_fields[k],
+		    json_pack("{s:{s:s,s:i}}", "terms", "field", daily_conv_name_fields[k], "size", DAILY_CONV_NAMES));
 	return aggs;
 }
 
@@ -286,8 +287,8 @@ static json_t *conv_page(const struct esclient *c, const struct daily_conv_query
 				    json_pack("{s:{s:{s:{s:{s:s}}}},s:{s:{s:{s:s}}}}", "filter", "bool", "must_not",
 					      "exists", "field", "network.community_id", "aggs", "bytes", "sum",
 					      "field", "network.bytes"));
-	reply = search(c, "flows", json_pack("{s:i,s:o,s:o}", "size", 0, "query", query, "aggs", all),
-		       "conversations", err, errlen);
+	reply = search(c, "flows", json_pack("{s:i,s:o,s:o}", "size", 0, "query", query, "aggs", all), "conversations",
+		       err, errlen);
 	out = json_incref(json_object_get(reply, "aggregations"));
 	if (reply != NULL && !json_is_array(json_object_get(json_object_get(out, "convs"), "buckets"))) {
 		snprintf(err, errlen, "Elasticsearch's answer has no aggregations.convs.buckets");

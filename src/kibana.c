@@ -7,7 +7,8 @@
 #include "esclient.h"
 #include "kibana.h"
 
-/* The objects with the data view's title set to prefix-*, as NDJSON (caller frees), or NULL. */
+/* The objects with the data views' titles moved to prefix (pcapstream-* becomes PREFIX-*,
+ * pcapstream-flows-* PREFIX-flows-*), as NDJSON (caller frees), or NULL. */
 static char *objects_for(const char *prefix, char *err, size_t errlen)
 {
 	char *copy = strdup(kibana_objects), *save = NULL, *out = NULL;
@@ -26,9 +27,11 @@ static char *objects_for(const char *prefix, char *err, size_t errlen)
 			goto out;
 		}
 		const char *type = json_string_value(json_object_get(o, "type"));
-		if (type != NULL && strcmp(type, "index-pattern") == 0) {
-			char title[200];
-			snprintf(title, sizeof(title), "%s-*", prefix != NULL ? prefix : "pcapstream");
+		const char *was = json_string_value(json_object_get(json_object_get(o, "attributes"), "title"));
+		if (type != NULL && strcmp(type, "index-pattern") == 0 && was != NULL &&
+		    strncmp(was, "pcapstream-", 11) == 0) {
+			char title[300];
+			snprintf(title, sizeof(title), "%s%s", prefix != NULL ? prefix : "pcapstream", was + 10);
 			json_object_set_new(json_object_get(o, "attributes"), "title", json_string(title));
 		}
 		char *text = json_dumps(o, JSON_COMPACT);

@@ -155,11 +155,11 @@ static int sum_days(mongoc_collection_t *coll, const char *host, int64_t d0, int
 	bson_t *filter = BCON_NEW("$or", "[", "{", "source.ip", BCON_UTF8(host), "}", "{", "destination.ip",
 				  BCON_UTF8(host), "}", "]", "@timestamp", "{", "$gte", BCON_DATE_TIME(d0 * 86400000),
 				  "$lt", BCON_DATE_TIME((d1 + 1) * 86400000), "}");
-	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "source.ip",
-				BCON_INT32(1), "destination.ip", BCON_INT32(1), "network.bytes", BCON_INT32(1),
-				"network.packets", BCON_INT32(1), "source.bytes", BCON_INT32(1), "source.packets",
-				BCON_INT32(1), "destination.bytes", BCON_INT32(1), "destination.packets",
-				BCON_INT32(1), "}");
+	bson_t *opts =
+	    BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "source.ip", BCON_INT32(1),
+		     "destination.ip", BCON_INT32(1), "network.bytes", BCON_INT32(1), "network.packets", BCON_INT32(1),
+		     "source.bytes", BCON_INT32(1), "source.packets", BCON_INT32(1), "destination.bytes", BCON_INT32(1),
+		     "destination.packets", BCON_INT32(1), "}");
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
 	const bson_t *doc;
 	bson_error_t berr;
@@ -313,17 +313,17 @@ json_t *mongoq_conversations(const char *uri, const struct daily_conv_query *q, 
 		goto out;
 	coll = mongoc_client_get_collection(c, db, "flows");
 	filter = BCON_NEW("$or", "[", "{", "source.ip", BCON_UTF8(q->host), "}", "{", "destination.ip",
-			  BCON_UTF8(q->host), "}", "]", "@timestamp", "{", "$gte", BCON_DATE_TIME(q->d * 86400000), "$lt",
-			  BCON_DATE_TIME((q->d + 1) * 86400000), "}");
+			  BCON_UTF8(q->host), "}", "]", "@timestamp", "{", "$gte", BCON_DATE_TIME(q->d * 86400000),
+			  "$lt", BCON_DATE_TIME((q->d + 1) * 86400000), "}");
 	opts = BCON_NEW("projection", "{", "_id", BCON_INT32(0), "@timestamp", BCON_INT32(1), "@timestamp_ns",
 			BCON_INT32(1), "event.start", BCON_INT32(1), "event.start_ns", BCON_INT32(1), "event.end",
 			BCON_INT32(1), "event.end_ns", BCON_INT32(1), "source.ip", BCON_INT32(1), "source.port",
-			BCON_INT32(1), "source.bytes", BCON_INT32(1), "source.packets", BCON_INT32(1),
-			"destination.ip", BCON_INT32(1), "destination.port", BCON_INT32(1), "destination.bytes",
-			BCON_INT32(1), "destination.packets", BCON_INT32(1), "network.transport", BCON_INT32(1),
-			"network.bytes", BCON_INT32(1), "network.packets", BCON_INT32(1), "network.vlan.id",
-			BCON_INT32(1), "network.community_id", BCON_INT32(1), "dns.question.name", BCON_INT32(1),
-			"url.domain", BCON_INT32(1), "tls.client.server_name", BCON_INT32(1), "}", "sort", "{",
+			BCON_INT32(1), "source.bytes", BCON_INT32(1), "source.packets", BCON_INT32(1), "destination.ip",
+			BCON_INT32(1), "destination.port", BCON_INT32(1), "destination.bytes", BCON_INT32(1),
+			"destination.packets", BCON_INT32(1), "network.transport", BCON_INT32(1), "network.bytes",
+			BCON_INT32(1), "network.packets", BCON_INT32(1), "network.vlan.id", BCON_INT32(1),
+			"network.community_id", BCON_INT32(1), "dns.question.name", BCON_INT32(1), "url.domain",
+			BCON_INT32(1), "tls.client.server_name", BCON_INT32(1), "}", "sort", "{",
 			"network.community_id", BCON_INT32(1), "network.vlan.id", BCON_INT32(1), "}");
 	/* Sorted by Community ID and VLAN id, one conversation's records come together: each is summed
 	 * as they stream in and offered to the top list, so memory stays at limit conversations. */

@@ -206,10 +206,11 @@ static int send_result(struct mg_connection *c, struct serve *s, json_t *res, co
 		return send_json(c, 200, res);
 	redact_text(err, shown, sizeof(shown));
 	log_line(LOG_WARN, what, (struct log_field[]){ LOG_S("backend", name), LOG_S("error", err) }, 2);
-	return send_json(c, 503,
-			 json_pack("{s:s,s:s,s:s}", "error",
-				   s->backend == SERVE_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable",
-				   "backend", name, "detail", shown));
+	return send_json(
+	    c, 503,
+	    json_pack("{s:s,s:s,s:s}", "error",
+		      s->backend == SERVE_MONGO ? "MongoDB is unavailable" : "Elasticsearch is unavailable", "backend",
+		      name, "detail", shown));
 }
 
 static int handle_daily(struct mg_connection *c, void *cbdata)

@@ -162,7 +162,8 @@ struct record {
 	const char *keys[FLAT_MAX_MEMBERS];
 	size_t keylens[FLAT_MAX_MEMBERS];
 	struct val vals[FLAT_MAX_MEMBERS];
-	char *buf; /* a copy of the record (len + 1 bytes), its strings ended in place */
+	uint64_t keybits; /* key_bit() of every key: most absent keys are known absent without a scan */
+	char *buf;	  /* a copy of the record (len + 1 bytes), its strings ended in place */
 };
 
 static int flat_enabled = 1;
@@ -270,6 +271,12 @@ static inline int same_key(const char *a, size_t alen, const char *b, size_t ble
 	return alen == blen && a[0] == b[0] && (alen == 0 || a[alen - 1] == b[alen - 1]) && memcmp(a, b, alen) == 0;
 }
 
+/* A bit of 64 for a key, from its length and its first and last bytes. */
+static inline uint64_t key_bit(const char *k, size_t len)
+{
+	return 1ULL << ((len * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[len ? len - 1 : 0]) & 63);
+}
+
 /* What pmacct writes: one flat object whose keys and string values are printable ASCII without
  * escapes, and whose other values are short integers, true, false or null; no key twice. Fills
  * rec and returns 1, or returns 0 for anything else: jansson then reads the record and decides
@@ -282,6 +289,7 @@ static int flat_scan(const char *json, size_t len, struct record *rec)
 	memcpy(rec->buf, json, len);
 	*end = '\0';
 	rec->n = 0;
+	rec->keybits = 0;
 	p = skip_ws(p, end);
 	if (p == end || *p != '{')
 		return 0;
@@ -296,6 +304,7 @@ static int flat_scan(const char *json, size_t len, struct record *rec)
 			if (rec->keys[rec->n] == NULL)
 				return 0;
 			rec->keylens[rec->n] = (size_t)(p - 1 - rec->keys[rec->n]);
+			rec->keybits |= key_bit(rec->keys[rec->n], rec->keylens[rec->n]);
 			p = skip_ws(p, end);
 			if (p == end || *p != ':')
 				return 0;
@@ -337,6 +346,8 @@ static int get(const struct record *rec, const char *key, struct val *v)
 		return 1;
 	}
 	size_t len = strlen(key);
+	if (!(rec->keybits & key_bit(key, len)))
+		return 0;
 	for (int i = 0; i < rec->n; i++) {
 		if (same_key(rec->keys[i], rec->keylens[i], key, len)) {
 			*v = rec->vals[i];

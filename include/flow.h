@@ -58,6 +58,9 @@ int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit,
 /* Report every open flow (event.action "end") and empty the table. 0, or -1 with err. */
 int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *err, size_t errlen);
 
+/* Empty the table (its open flows are dropped, not reported) and reset its clock and counters. */
+void flow_table_clear(struct flow_table *t);
+
 void flow_table_stats(const struct flow_table *t, struct flow_stats *st);
 
 /* Write the table (open flows in their order, the clock, the counters; checksummed) to f, as

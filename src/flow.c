@@ -400,9 +400,10 @@ static struct flow *lookup(struct flow_table *t, const struct flow_pkt *p)
 	return NULL;
 }
 
-/* A new flow for p: its initiator is p's sender, except that a SYN-ACK seen first was answering
- * the other side's SYN. NULL when out of memory. */
-static struct flow *create(struct flow_table *t, const struct flow_pkt *p)
+/* A new flow for p: its initiator is init_is_b when that is 0 or 1 (a continued conversation);
+ * when -1, p's sender, except that a SYN-ACK seen first was answering the other side's SYN.
+ * NULL when out of memory. */
+static struct flow *create(struct flow_table *t, const struct flow_pkt *p, int init_is_b)
 {
 	struct flow *f = calloc(1, sizeof(*f));
 	int synack = p->has_tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
@@ -413,7 +414,7 @@ static struct flow *create(struct flow_table *t, const struct flow_pkt *p)
 	memcpy(f->key, p->key, FLOW_KEY_LEN);
 	f->hash = p->hash;
 	f->start = f->last = p->ts;
-	f->init_is_b = (uint8_t)(synack ? !p->dir : p->dir);
+	f->init_is_b = (uint8_t)(init_is_b >= 0 ? init_is_b : synack ? !p->dir : p->dir);
 	f->network_type = p->network_type;
 	if (p->has_icmp) {
 		f->has_icmp = 1;
@@ -499,15 +500,14 @@ int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit,
 		uint8_t init_is_b = f->init_is_b;
 		if (end_flow(t, f, END_ACTIVE, emit, arg, err, errlen) < 0)
 			return -1;
-		f = create(t, p);
+		f = create(t, p, init_is_b);
 		if (f == NULL)
 			goto oom;
-		f->init_is_b = init_is_b;
 	}
 	if (f == NULL) {
 		if (t->count >= t->cfg.max_flows && end_flow(t, t->head, END_EVICTED, emit, arg, err, errlen) < 0)
 			return -1;
-		f = create(t, p);
+		f = create(t, p, -1);
 		if (f == NULL)
 			goto oom;
 	}
@@ -563,7 +563,7 @@ oom:
 	return -1;
 }
 
-static void clear(struct flow_table *t)
+void flow_table_clear(struct flow_table *t)
 {
 	while (t->head != NULL)
 		flow_remove(t, t->head);
@@ -576,7 +576,7 @@ void flow_table_free(struct flow_table *t)
 {
 	if (t == NULL)
 		return;
-	clear(t);
+	flow_table_clear(t);
 	free(t->buckets);
 	free(t);
 }
@@ -689,12 +689,24 @@ fail:
 	return -1;
 }
 
-/* Reading back: n bytes into p, folded into the checksum. 0, or -1 (cut short). */
+/* Reading back: n bytes into p, folded into the checksum as one piece (as enc_write wrote it).
+ * 0, or -1 (cut short). */
 static int dec_read(FILE *f, void *p, size_t n, uint64_t *sum)
 {
 	if (fread(p, 1, n, f) != n)
 		return -1;
 	*sum = hash64(p, n, *sum);
+	return 0;
+}
+
+/* Reading back a part of a record: n bytes into p, kept in acc too (the record is folded into the
+ * checksum whole). 0, or -1 (cut short, or longer than a record can be). */
+static int dec_part(FILE *f, void *p, size_t n, struct enc *acc)
+{
+	if (n > sizeof(acc->b) - acc->n || fread(p, 1, n, f) != n)
+		return -1;
+	memcpy(acc->b + acc->n, p, n);
+	acc->n += n;
 	return 0;
 }
 
@@ -709,16 +721,16 @@ static uint64_t le64(const uint8_t *p)
 
 /* A saved string at *p (length, bytes; at most 511) into a new string (*out, NULL when empty) or
  * into fixed (cap bytes) when fixed is not NULL. 0, or -1 (damaged or out of memory). */
-static int dec_str(FILE *f, uint64_t *sum, char **out, char *fixed, size_t cap)
+static int dec_str(FILE *f, struct enc *acc, char **out, char *fixed, size_t cap)
 {
 	uint8_t l[2];
 	char buf[512];
 	size_t n;
 
-	if (dec_read(f, l, 2, sum) < 0)
+	if (dec_part(f, l, 2, acc) < 0)
 		return -1;
 	n = (size_t)l[0] | (size_t)l[1] << 8;
-	if (n > 511 || dec_read(f, buf, n, sum) < 0)
+	if (n > 511 || dec_part(f, buf, n, acc) < 0)
 		return -1;
 	buf[n] = '\0';
 	if (fixed != NULL) {
@@ -737,10 +749,11 @@ static int dec_flow(FILE *f, uint64_t *sum, struct flow **out)
 	uint8_t fixed[FLOW_KEY_LEN + 7 * 8 + 12 + 12];
 	const uint8_t *q = fixed + FLOW_KEY_LEN;
 	struct flow *x = calloc(1, sizeof(*x));
+	struct enc acc = { .n = 0 };
 	int rc = -1;
 
 	*out = NULL;
-	if (x == NULL || dec_read(f, fixed, sizeof(fixed), sum) < 0)
+	if (x == NULL || dec_part(f, fixed, sizeof(fixed), &acc) < 0)
 		goto out;
 	memcpy(x->key, fixed, FLOW_KEY_LEN);
 	x->hash = hash64(x->key, FLOW_KEY_LEN, 0);
@@ -767,10 +780,11 @@ static int dec_flow(FILE *f, uint64_t *sum, struct flow **out)
 	if (x->closing != END_NONE && x->closing != END_FIN && x->closing != END_RST)
 		goto out;
 	x->names = calloc(1, sizeof(*x->names));
-	if (x->names == NULL || dec_str(f, sum, &x->names->dns_name, NULL, 0) < 0 ||
-	    dec_str(f, sum, NULL, x->names->dns_type, sizeof(x->names->dns_type)) < 0 ||
-	    dec_str(f, sum, &x->names->domain, NULL, 0) < 0 || dec_str(f, sum, &x->names->sni, NULL, 0) < 0)
+	if (x->names == NULL || dec_str(f, &acc, &x->names->dns_name, NULL, 0) < 0 ||
+	    dec_str(f, &acc, NULL, x->names->dns_type, sizeof(x->names->dns_type)) < 0 ||
+	    dec_str(f, &acc, &x->names->domain, NULL, 0) < 0 || dec_str(f, &acc, &x->names->sni, NULL, 0) < 0)
 		goto out;
+	*sum = hash64(acc.b, acc.n, *sum);
 	if (x->names->dns_name == NULL && x->names->dns_type[0] == '\0' && x->names->domain == NULL &&
 	    x->names->sni == NULL) {
 		free(x->names);
@@ -793,7 +807,7 @@ int flow_table_load(struct flow_table *t, FILE *f, char *err, size_t errlen)
 	struct flow **byidx = NULL;
 	int rc = -1;
 
-	clear(t);
+	flow_table_clear(t);
 	if (dec_read(f, head, sizeof(head), &sum) < 0 || memcmp(head, FLOW_MAGIC, strlen(FLOW_MAGIC)) != 0) {
 		snprintf(err, errlen, "not a flow table, or cut short");
 		goto out;
@@ -850,7 +864,7 @@ damaged:
 	snprintf(err, errlen, "damaged or cut short (checksum or closing list)");
 out:
 	if (rc < 0)
-		clear(t);
+		flow_table_clear(t);
 	free(byidx);
 	return rc;
 }

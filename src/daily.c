@@ -445,6 +445,7 @@ static int top_after(const struct daily_top *t, size_t i, size_t j)
 	return daily_conv_before(&t->v[j], &t->v[i]);
 }
 
+/* Exchange v[i] and v[j]. */
 static void top_swap(struct daily_top *t, size_t i, size_t j)
 {
 	struct daily_conv tmp = t->v[i];

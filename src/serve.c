@@ -213,6 +213,7 @@ static int send_result(struct mg_connection *c, struct serve *s, json_t *res, co
 		      name, "detail", shown));
 }
 
+/* GET /api/daily: 400 naming a bad parameter, else the backend's answer or 503. */
 static int handle_daily(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;
@@ -232,6 +233,7 @@ static int handle_daily(struct mg_connection *c, void *cbdata)
 	return send_result(c, s, res, "daily query failed", err);
 }
 
+/* GET /api/conversations: 400 naming a bad parameter, else the backend's answer or 503. */
 static int handle_conversations(struct mg_connection *c, void *cbdata)
 {
 	struct serve *s = cbdata;

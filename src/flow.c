@@ -68,6 +68,7 @@ struct flow_table {
 	struct flow_config cfg;
 	struct flow **buckets;
 	size_t mask;
+	size_t max_buckets;	    /* the array grows with the flows up to this (a power of 2 >= max_flows) */
 	struct flow *head, *tail;   /* seen list */
 	struct flow *chead, *ctail; /* closing list */
 	uint64_t count;
@@ -392,6 +393,32 @@ static int take_packet(struct flow_table *t, const struct row *r)
 	return 0;
 }
 
+/* Put f into the hash and at the end of the seen list. The hash doubles once it holds as many
+ * flows as buckets (until max_buckets; if memory is short it keeps its size: longer chains). */
+static void link_flow(struct flow_table *t, struct flow *f)
+{
+	struct flow **b;
+
+	if (t->count + 1 > t->mask + 1 && t->mask + 1 < t->max_buckets) {
+		size_t n = (t->mask + 1) * 2;
+		struct flow **nb = calloc(n, sizeof(*nb));
+		if (nb != NULL) {
+			for (struct flow *x = t->head; x != NULL; x = x->next) {
+				x->hnext = nb[x->hash & (n - 1)];
+				nb[x->hash & (n - 1)] = x;
+			}
+			free(t->buckets);
+			t->buckets = nb;
+			t->mask = n - 1;
+		}
+	}
+	b = &t->buckets[f->hash & t->mask];
+	f->hnext = *b;
+	*b = f;
+	seen_append(t, f);
+	t->count++;
+}
+
 static struct flow *lookup(struct flow_table *t, const struct flow_pkt *p)
 {
 	for (struct flow *f = t->buckets[p->hash & t->mask]; f != NULL; f = f->hnext)
@@ -407,7 +434,6 @@ static struct flow *create(struct flow_table *t, const struct flow_pkt *p, int i
 {
 	struct flow *f = calloc(1, sizeof(*f));
 	int synack = p->has_tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
-	struct flow **b;
 
 	if (f == NULL)
 		return NULL;
@@ -427,11 +453,7 @@ static struct flow *create(struct flow_table *t, const struct flow_pkt *p, int i
 		memcpy(f->mac_src, from_init ? p->mac_src : p->mac_dst, 6);
 		memcpy(f->mac_dst, from_init ? p->mac_dst : p->mac_src, 6);
 	}
-	b = &t->buckets[p->hash & t->mask];
-	f->hnext = *b;
-	*b = f;
-	seen_append(t, f);
-	t->count++;
+	link_flow(t, f);
 	return f;
 }
 
@@ -540,7 +562,7 @@ void flow_table_stats(const struct flow_table *t, struct flow_stats *st)
 int flow_table_new(const struct flow_config *cfg, struct flow_table **out, char *err, size_t errlen)
 {
 	struct flow_table *t = calloc(1, sizeof(*t));
-	size_t n = 1024;
+	size_t n = 1024, cap = 1024;
 
 	*out = NULL;
 	if (t == NULL)
@@ -548,12 +570,13 @@ int flow_table_new(const struct flow_config *cfg, struct flow_table **out, char 
 	t->cfg = *cfg;
 	if (t->cfg.max_flows < 1)
 		t->cfg.max_flows = 1;
-	while (n < t->cfg.max_flows && n < ((size_t)1 << 26))
-		n <<= 1;
-	t->buckets = calloc(n, sizeof(*t->buckets)); /* untouched pages cost nothing */
+	while (cap < t->cfg.max_flows && cap < ((size_t)1 << 26))
+		cap <<= 1;
+	t->buckets = calloc(n, sizeof(*t->buckets));
 	if (t->buckets == NULL)
 		goto oom;
 	t->mask = n - 1;
+	t->max_buckets = cap;
 	*out = t;
 	return 0;
 oom:
@@ -824,17 +847,13 @@ int flow_table_load(struct flow_table *t, FILE *f, char *err, size_t errlen)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		struct flow *x, **b;
+		struct flow *x;
 		if (dec_flow(f, &sum, &x) < 0) {
 			snprintf(err, errlen, "damaged or cut short at flow %llu of %llu", (unsigned long long)i + 1,
 				 (unsigned long long)n);
 			goto out;
 		}
-		b = &t->buckets[x->hash & t->mask];
-		x->hnext = *b;
-		*b = x;
-		seen_append(t, x);
-		t->count++;
+		link_flow(t, x);
 		byidx[i] = x;
 	}
 	if (dec_read(f, tail, 8, &sum) < 0)

@@ -32,6 +32,8 @@ static void enc_u64(struct enc *e, uint64_t v)
 
 static void enc_bytes(struct enc *e, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* p may be NULL (an absent name) */
 	memcpy(e->b + e->n, p, n);
 	e->n += n;
 }

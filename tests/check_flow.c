@@ -180,7 +180,11 @@ static void expect(const struct sink *s, const struct trec *want)
 		ms, a, ap, b, bp, 17, -1, -1, -1, -1, len, NULL                                                        \
 	}
 
-static const struct flow_config cfg_default = { .idle_ns = 60 * S, .active_ns = 600 * S, .max_flows = 1000 };
+#define CFG_DEFAULT                                                                                                    \
+	{                                                                                                              \
+		.idle_ns = 60 * S, .active_ns = 600 * S, .max_flows = 1000                                             \
+	}
+static const struct flow_config cfg_default = CFG_DEFAULT;
 
 /* One table case: packets in, records out (with the table flushed at the end when flush). */
 struct flow_case {
@@ -193,7 +197,7 @@ struct flow_case {
 
 static const struct flow_case cases[] = {
 	{ "tcp: SYN sender is the initiator; FIN both ways ends it after the grace, counted both ways",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { TCP(1000, "10.0.0.2", 40000, "10.0.0.1", 443, 0x02, 74),  /* SYN */
 	    TCP(1001, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74),  /* SYN-ACK */
 	    TCP(1002, "10.0.0.2", 40000, "10.0.0.1", 443, 0x10, 66),  /* ACK */
@@ -206,14 +210,14 @@ static const struct flow_case cases[] = {
 	  0,
 	  { { "fin", "10.0.0.2", 40000, "10.0.0.1", 443, 1000, 1006, 4, 772, 3, 206, 0x1b, NULL }, END_RECS } },
 	{ "tcp: a SYN-ACK seen first was answering its receiver's SYN; RST ends it",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { TCP(1000, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74), /* SYN-ACK */
 	    TCP(1001, "10.0.0.2", 40000, "10.0.0.1", 443, 0x04, 60), /* RST */
 	    UDP(4000, "10.0.0.9", 5000, "10.0.0.8", 53, 80), END_PKTS },
 	  0,
 	  { { "rst", "10.0.0.2", 40000, "10.0.0.1", 443, 1000, 1001, 1, 60, 1, 74, 0x16, NULL }, END_RECS } },
 	{ "udp: the first packet's sender is the initiator; idle ends it; names kept",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "192.168.1.1", 53, "192.168.1.7", 5353, 17, -1, -1, -1, -1, 90, NULL }, /* answer first */
 	    { 1500, "192.168.1.7", 5353, "192.168.1.1", 53, 17, -1, -1, -1, -1, 70, "a.example" },
 	    UDP(62000, "10.0.0.9", 5000, "10.0.0.8", 53, 80), /* 60.5 s after the last: idle */
@@ -230,7 +234,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", 1000, "10.0.0.2", 2000, 10000, 12000, 1, 400, 1, 300, -1, NULL },
 	    END_RECS } },
 	{ "icmp: echo request and reply are one flow; an unreachable is one-way, without ports",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "10.0.0.1", -1, "10.0.0.2", -1, 1, -1, 8, 0, -1, 98, NULL }, /* echo request */
 	    { 1001, "10.0.0.2", -1, "10.0.0.1", -1, 1, -1, 0, 0, -1, 98, NULL }, /* echo reply */
 	    { 1002, "10.0.0.9", -1, "10.0.0.1", -1, 1, -1, 3, 1, -1, 70, NULL }, /* host unreachable */
@@ -242,7 +246,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", -1, "10.0.0.9", -1, 1003, 1003, 1, 70, 0, 0, -1, NULL },
 	    END_RECS } },
 	{ "vlan and ports: the same addresses on two VLANs, a fragment without ports: three flows",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "10.0.0.1", 1, "10.0.0.2", 2, 17, -1, -1, -1, 10, 100, NULL },
 	    { 1001, "10.0.0.2", 2, "10.0.0.1", 1, 17, -1, -1, -1, 20, 100, NULL },
 	    { 1002, "10.0.0.1", -1, "10.0.0.2", -1, 17, -1, -1, -1, 10, 60, NULL }, /* non-first fragment */
@@ -262,7 +266,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", 1, "10.0.0.2", 2, 1000, 1002, 2, 200, 0, 0, -1, NULL },
 	    { "end", "10.0.0.5", 1, "10.0.0.6", 2, 1003, 1003, 1, 100, 0, 0, -1, NULL },
 	    END_RECS } },
-	{ NULL },
+	{ .name = NULL },
 };
 
 START_TEST(test_flow_cases)

@@ -42,6 +42,11 @@ int communityid_compute(const struct communityid_tuple *t, uint16_t seed, char *
  * code. Other protocols hash without ports. Returns 1 if the field was set, 0 otherwise. */
 int communityid_fill_row(struct row *r);
 
+/* Zeek's ICMP "counterpart" types (pycommunityid icmp.py / icmp6.py) for proto 1 (ICMP) or 58
+ * (ICMPv6): a request/response pair maps to (type, counterpart type) and is two-way; every other
+ * type is one-way (type, code). Returns the counterpart of type, or -1 for a one-way type. */
+int communityid_icmp_counterpart(unsigned proto, unsigned type);
+
 /* SHA-1 of len bytes at data into out (20 bytes); exported for its test vectors. force_portable
  * non-zero skips the SHA-NI path (so the tests cover both). */
 void communityid_sha1(const void *data, size_t len, uint8_t out[20], int force_portable);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "engine.h"
+#include "flow.h"
 #include "log.h"
 
 enum config_type {
@@ -138,6 +139,31 @@ struct config {
 		CONFIG_AT(opts_type, seed_field),                                                                      \
 		.help =                                                                                                \
 		    "seed of network.community_id (Community ID v1); use the seed the other tools of your site use"    \
+	}
+
+/* The flow options of every command that makes flow records (decode --flows, watch, replay),
+ * for its table: the values go into the struct flow_config field of opts_type. */
+#define CONFIG_FLOW_OPTS(opts_type, field, variants)                                                                   \
+	{ .flag = "flow-idle-timeout",                                                                                 \
+	  .type = CONFIG_DURATION,                                                                                     \
+	  .arg = "DURATION",                                                                                           \
+	  .def = FLOW_IDLE_DEFAULT,                                                                                    \
+	  .min = 1000000,                                                                                              \
+	  .only = variants,                                                                                            \
+	  CONFIG_AT(opts_type, field.idle_ns),                                                                         \
+	  .help = "a flow no packet came for this long (capture time) is reported (\"100y\": never)" },                \
+	    { .flag = "flow-active-timeout",                                                                           \
+	      .type = CONFIG_DURATION,                                                                                 \
+	      .arg = "DURATION",                                                                                       \
+	      .def = FLOW_ACTIVE_DEFAULT,                                                                              \
+	      .min = 1000000,                                                                                          \
+	      .only = variants,                                                                                        \
+	      CONFIG_AT(opts_type, field.active_ns),                                                                   \
+	      .help = "a flow that has lasted this long is reported and a new record continues it" },                  \
+	{                                                                                                              \
+		.flag = "max-flows", .type = CONFIG_INT, .arg = "N", .def = FLOW_MAX_DEFAULT, .min = 1,                \
+		.max = FLOW_MAX_LIMIT, .only = variants, CONFIG_AT(opts_type, field.max_flows),                        \
+		.help = "open flows held at most; when full, the least recently seen is reported early"                \
 	}
 
 /* Parse argv (argv[0] is the command name) for mode into cfg. Returns 0 when ready to run,

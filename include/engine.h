@@ -6,10 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "driver.h"
+#include "flow.h"
 
 enum engine_mode { ENGINE_WATCH, ENGINE_REPLAY };
 enum engine_trigger { TRIGGER_INTERVAL, TRIGGER_ONCE, TRIGGER_AVAILABLE_NOW };
 enum engine_clean { CLEAN_OFF, CLEAN_ARCHIVE, CLEAN_DELETE };
+/* --emit: bits */
+enum engine_emit { ENGINE_EMIT_PACKETS = 1, ENGINE_EMIT_FLOWS = 2 };
 
 struct engine_config {
 	enum engine_mode mode;
@@ -30,6 +33,8 @@ struct engine_config {
 	int64_t forget_after_ns;  /* registry entries of files gone longer than this are dropped */
 	int64_t retention_ns;	  /* prune the stores of what is older, once an hour; 0 = off */
 	size_t max_pending;	  /* files tracked in memory at most; more wait on disk */
+	int emit;		  /* ENGINE_EMIT_* bits */
+	struct flow_config flow;  /* the flow table, when emit has ENGINE_EMIT_FLOWS */
 	const char *const *sinks; /* specs */
 	int nsinks;
 	int progress; /* progress line on stderr (replay on a TTY) */

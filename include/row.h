@@ -10,8 +10,8 @@
 /* The datasets a row belongs to. Whoever makes a row sets event_dataset to one of these
  * pointers, so where a row goes (packets or flows: index, collection) is decided once, where it
  * is made, and sinks ask row_is_flow() instead of comparing strings. */
-extern const char row_dataset_pcap[];	/* "pcap": a packet of a capture */
-extern const char row_dataset_pmacct[]; /* "pmacct": a flow record of pmacct */
+extern const char row_dataset_pcap[];	   /* "pcap": a packet of a capture */
+extern const char row_dataset_pmacct[];	   /* "pmacct": a flow record of pmacct */
 extern const char row_dataset_pcap_flow[]; /* "pcap.flow": a conversation of a capture (flow.c) */
 
 /* The canonical pointer for a dataset name read from elsewhere (a row on Kafka), or s itself

@@ -6,7 +6,8 @@
  *                 outcome ("files" for the file source, "kafka" for the Kafka source), "totals"}
  *   stats.json   {"updated_at", "totals", the source's live view ("lag" for Kafka, "topic", "group")}
  *   totals       {"rows", "files", "batches", "dead_letters", "malformed", "retries",
- *                 "sinks": {spec: rows}} */
+ *                 "sinks": {spec: rows}; the file source: "flows", "flows_open", "flows_evicted"}
+ *   flows/N      the file source's open flows after batch N (flowstate.c), when "flows_open" > 0 */
 #ifndef PCAPSTREAM_STATEKEYS_H
 #define PCAPSTREAM_STATEKEYS_H
 
@@ -28,5 +29,9 @@
 #define SK_TOPIC	   "topic"
 #define SK_GROUP	   "group"
 #define SK_STATS_FILE	   "stats.json"
+#define SK_FLUSH_FLOWS	   "flush_flows"   /* a file source's plan: report every open flow */
+#define SK_FLOWS	   "flows"	   /* totals: flow records reported */
+#define SK_FLOWS_OPEN	   "flows_open"	   /* totals: flows open after the batch (kept in flows/N) */
+#define SK_FLOWS_EVICTED   "flows_evicted" /* totals: records reported early, the table being full */
 
 #endif

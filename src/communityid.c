@@ -282,10 +282,7 @@ void communityid_sha1(const void *data, size_t len, uint8_t out[20], int force_p
 
 /* --- the ID -------------------------------------------------------------------------------- */
 
-/* Zeek's ICMP "counterpart" types (pycommunityid icmp.py / icmp6.py): a request/response pair
- * maps to (type, counterpart type) and stays two-way; every other type is one-way (type, code).
- * Returns the counterpart, or -1 for a one-way type. */
-static int icmp_counterpart(unsigned proto, unsigned type)
+int communityid_icmp_counterpart(unsigned proto, unsigned type)
 {
 	static const int16_t v4[19] = {
 		[0] = 8,  [8] = 0,   [13] = 14, [14] = 13, [15] = 16, [16] = 15, [10] = 9,
@@ -369,7 +366,7 @@ static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsign
 	int one_way = 0, swap, cmp;
 
 	if (has_ports && (proto == 1 || proto == 58)) {
-		int cp = icmp_counterpart(proto, sport);
+		int cp = communityid_icmp_counterpart(proto, sport);
 		if (cp < 0)
 			one_way = 1; /* (type, code), never flipped */
 		else

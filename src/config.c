@@ -727,6 +727,13 @@ const struct config_choice config_log_formats[] = {
 
 #define E(field) CONFIG_AT(struct config, engine.field)
 
+static const struct config_choice emit_choices[] = {
+	{ "packets", ENGINE_EMIT_PACKETS },
+	{ "flows", ENGINE_EMIT_FLOWS },
+	{ "both", ENGINE_EMIT_PACKETS | ENGINE_EMIT_FLOWS },
+	{ NULL, 0 },
+};
+
 static const struct config_opt ingest_opts[] = {
 	{ .flag = "checkpoint",
 	  .type = CONFIG_STRING,
@@ -805,6 +812,14 @@ static const struct config_opt ingest_opts[] = {
 	  CONFIG_AT(struct config, log_format),
 	  .help = "one line per batch, one per problem" },
 	CONFIG_COMMUNITY_ID_SEED(struct config, community_id_seed),
+	{ .flag = "emit",
+	  .type = CONFIG_ENUM,
+	  .choices = emit_choices,
+	  .def = "both",
+	  E(emit),
+	  .help = "packets (one row per frame), flows (one record per conversation, event.dataset pcap.flow, "
+		  "into the flows index/collection) or both" },
+	CONFIG_FLOW_OPTS(struct config, engine.flow, 0),
 	{ .flag = "retention",
 	  .type = CONFIG_DURATION,
 	  .min = 3600000000000LL,

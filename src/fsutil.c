@@ -293,8 +293,9 @@ static int parse_with_units(const char *s, const struct unit *units, double max,
 int fsutil_parse_duration(const char *s, int64_t *ns)
 {
 	static const struct unit units[] = {
-		{ "ns", 1 },   { "us", 1e3 },	{ "ms", 1e6 },	  { "s", 1e9 }, { "", 1e9 },
-		{ "m", 6e10 }, { "h", 3.6e12 }, { "d", 8.64e13 }, { NULL, 0 },
+		{ "ns", 1 },   { "us", 1e3 },	{ "ms", 1e6 },	  { "s", 1e9 },	     { "", 1e9 },
+		{ "m", 6e10 }, { "h", 3.6e12 }, { "d", 8.64e13 }, { "w", 6.048e14 }, { "y", 3.1536e16 }, /* 365 days */
+		{ NULL, 0 },
 	};
 	double v;
 

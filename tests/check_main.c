@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, pmacct_suite());
 	srunner_add_suite(sr, redact_suite());
 	srunner_add_suite(sr, growbuf_suite());
+	srunner_add_suite(sr, flow_suite());
 	srunner_add_suite(sr, rowparse_suite());
 	srunner_add_suite(sr, stores_suite());
 	srunner_add_suite(sr, communityid_suite());

@@ -15,6 +15,7 @@ Suite *rowparse_suite(void);
 Suite *stores_suite(void);
 Suite *communityid_suite(void);
 Suite *appnames_suite(void);
+Suite *flow_suite(void);
 
 /* A fresh temporary folder per test (checked fixture): testutil_tmp holds its path. */
 extern char testutil_tmp[64];

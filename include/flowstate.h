@@ -1,0 +1,20 @@
+/* The file source's open-flow table in the checkpoint: flows/N holds the table as batch N left
+ * it, written before commits/N, so a restart resumes from the last commit's table. */
+#ifndef PCAPSTREAM_FLOWSTATE_H
+#define PCAPSTREAM_FLOWSTATE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "flow.h"
+
+/* Write t durably as flows/batch in the checkpoint folder dir (temp, fsync, rename, fsync of the
+ * folder). Returns 0, or -1 with err (nothing replaced). */
+int flowstate_save(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen);
+
+/* Load flows/batch of dir into t. Returns 0, or -1 with err saying what is damaged and what to do
+ * (t is then empty). */
+int flowstate_load(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen);
+
+/* Delete the flows/M files of dir with M < keep (they belong to batches committed before). */
+void flowstate_prune(const char *dir, uint64_t keep);
+
+#endif

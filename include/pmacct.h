@@ -24,11 +24,15 @@ int pmacct_set_timezone(const char *tz);
 void pmacct_use_flat_scanner(int on);
 
 /* Parse one record (len bytes of JSON) read from topic/partition/offset into out. Any subset of
- * event_type, ip_src, ip_dst, port_src, port_dst, ip_proto, tcp_flags, tos, timestamp_start,
- * timestamp_end, timestamp_arrival, packets, bytes, iface_in, iface_out, mac_src, mac_dst, vlan,
- * writer_id is accepted; timestamp_start (or timestamp_arrival) is required. The row points into
- * str and to topic, which must outlive it. Returns 0, or -1 with the reason in err (the record belongs in the dead
- * letters). */
+ * the keys pmacct's JSON output writes for its primitives is accepted: event_type, mac_src,
+ * mac_dst, vlan, cos, etype, as_src, as_dst, peer_ip_src, peer_ip_dst, iface_in, iface_out,
+ * ip_src, net_src, ip_dst, net_dst, mask_src, mask_dst, port_src, port_dst, tcp_flags, ip_proto,
+ * tos, sampling_rate, timestamp_start, timestamp_end, timestamp_arrival, packets, bytes (others,
+ * such as writer_id, are ignored); timestamp_start (or timestamp_arrival) is required. pmacct's
+ * values for "not known" (0 for an AS, an ifIndex or a sampling rate; "" for an address; a /0
+ * network; the time 0000-00-00 00:00:00 or epoch 0; cos 0 on untagged traffic) leave their field
+ * out. The row points into str and to topic, which must outlive it. Returns 0, or -1 with the
+ * reason in err (the record belongs in the dead letters). */
 int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partition, int64_t offset, struct row *r,
 		 struct pmacct_strings *str, char *err, size_t errlen);
 

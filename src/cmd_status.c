@@ -61,6 +61,11 @@ static void print_text(const char *dir, json_t *out)
 	printf("ingested:          %lld files, %lld rows\n",
 	       (long long)json_integer_value(json_object_get(t, SK_FILES)),
 	       (long long)json_integer_value(json_object_get(t, SK_ROWS)));
+	if (json_object_get(t, SK_FLOWS) != NULL)
+		printf("flows:             %lld records (%lld evicted early: the table was full), %lld open\n",
+		       (long long)json_integer_value(json_object_get(t, SK_FLOWS)),
+		       (long long)json_integer_value(json_object_get(t, SK_FLOWS_EVICTED)),
+		       (long long)json_integer_value(json_object_get(t, SK_FLOWS_OPEN)));
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(out, "rows_per_sink"), k, v)

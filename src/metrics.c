@@ -88,6 +88,22 @@ static void render(FILE *f, struct source *srcs, size_t n, const struct metrics_
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL && strcmp(srcs[i].job, "realtime") != 0)
 			sample(f, "pcapstream_files_total", &srcs[i], NULL, NULL, num(totals(&srcs[i]), SK_FILES));
+	static const struct {
+		const char *name, *type, *help, *key;
+	} flowm[] = {
+		{ "pcapstream_flows_total", "counter",
+		  "Flow records reported (watch and replay, --emit flows or both).", SK_FLOWS },
+		{ "pcapstream_flows_evicted_total", "counter",
+		  "Flow records reported early because the flow table was full (raise --max-flows).",
+		  SK_FLOWS_EVICTED },
+		{ "pcapstream_flows_open", "gauge", "Flows open after the last committed batch.", SK_FLOWS_OPEN },
+	};
+	for (size_t m = 0; m < sizeof(flowm) / sizeof(flowm[0]); m++) {
+		family(f, flowm[m].name, flowm[m].type, flowm[m].help);
+		for (size_t i = 0; i < n; i++)
+			if (srcs[i].j != NULL && json_object_get(totals(&srcs[i]), SK_FLOWS) != NULL)
+				sample(f, flowm[m].name, &srcs[i], NULL, NULL, num(totals(&srcs[i]), flowm[m].key));
+	}
 	family(f, "pcapstream_retries_total", "counter", "Requests or items sent to a sink again.");
 	for (size_t i = 0; i < n; i++)
 		if (srcs[i].j != NULL)

@@ -162,7 +162,8 @@ struct record {
 	const char *keys[FLAT_MAX_MEMBERS];
 	size_t keylens[FLAT_MAX_MEMBERS];
 	struct val vals[FLAT_MAX_MEMBERS];
-	char *buf; /* a copy of the record (len + 1 bytes), its strings ended in place */
+	uint64_t keybits; /* key_bit() of every key: most absent keys are known absent without a scan */
+	char *buf;	  /* a copy of the record (len + 1 bytes), its strings ended in place */
 };
 
 static int flat_enabled = 1;
@@ -270,6 +271,12 @@ static inline int same_key(const char *a, size_t alen, const char *b, size_t ble
 	return alen == blen && a[0] == b[0] && (alen == 0 || a[alen - 1] == b[alen - 1]) && memcmp(a, b, alen) == 0;
 }
 
+/* A bit of 64 for a key, from its length and its first and last bytes. */
+static inline uint64_t key_bit(const char *k, size_t len)
+{
+	return 1ULL << ((len * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[len ? len - 1 : 0]) & 63);
+}
+
 /* What pmacct writes: one flat object whose keys and string values are printable ASCII without
  * escapes, and whose other values are short integers, true, false or null; no key twice. Fills
  * rec and returns 1, or returns 0 for anything else: jansson then reads the record and decides
@@ -282,6 +289,7 @@ static int flat_scan(const char *json, size_t len, struct record *rec)
 	memcpy(rec->buf, json, len);
 	*end = '\0';
 	rec->n = 0;
+	rec->keybits = 0;
 	p = skip_ws(p, end);
 	if (p == end || *p != '{')
 		return 0;
@@ -296,6 +304,7 @@ static int flat_scan(const char *json, size_t len, struct record *rec)
 			if (rec->keys[rec->n] == NULL)
 				return 0;
 			rec->keylens[rec->n] = (size_t)(p - 1 - rec->keys[rec->n]);
+			rec->keybits |= key_bit(rec->keys[rec->n], rec->keylens[rec->n]);
 			p = skip_ws(p, end);
 			if (p == end || *p != ':')
 				return 0;
@@ -337,6 +346,8 @@ static int get(const struct record *rec, const char *key, struct val *v)
 		return 1;
 	}
 	size_t len = strlen(key);
+	if (!(rec->keybits & key_bit(key, len)))
+		return 0;
 	for (int i = 0; i < rec->n; i++) {
 		if (same_key(rec->keys[i], rec->keylens[i], key, len)) {
 			*v = rec->vals[i];
@@ -381,25 +392,141 @@ static int proto_of(const struct val *v, int64_t *out)
 	return -1;
 }
 
-/* pmacct's integer fields that map straight onto an int64_t member of the row. */
+/* pmacct's integer fields that map straight onto an int64_t member of the row. zero_absent: pmacct
+ * writes 0 for "not known" (no AS, no ifIndex, no sampling information), which leaves the field out. */
 struct int_field {
 	const char *key;
 	int64_t lo, hi;
 	size_t offset;
 	uint64_t bit;
+	int zero_absent;
 	const char *what;
 };
 
 static const struct int_field int_fields[] = {
-	{ "port_src", 0, 65535, offsetof(struct row, source_port), ROW_HAS_source_port, "a port number" },
-	{ "port_dst", 0, 65535, offsetof(struct row, destination_port), ROW_HAS_destination_port, "a port number" },
-	{ "tcp_flags", 0, 4095, offsetof(struct row, tcp_flags), ROW_HAS_tcp_flags, "a decimal number" },
-	{ "tos", 0, 255, offsetof(struct row, ip_tos), ROW_HAS_ip_tos, "a number from 0 to 255" },
-	{ "packets", 0, INT64_MAX, offsetof(struct row, network_packets), ROW_HAS_network_packets,
+	{ "port_src", 0, 65535, offsetof(struct row, source_port), ROW_HAS_source_port, 0, "a port number" },
+	{ "port_dst", 0, 65535, offsetof(struct row, destination_port), ROW_HAS_destination_port, 0, "a port number" },
+	{ "tcp_flags", 0, 4095, offsetof(struct row, tcp_flags), ROW_HAS_tcp_flags, 0, "a decimal number" },
+	{ "tos", 0, 255, offsetof(struct row, ip_tos), ROW_HAS_ip_tos, 0, "a number from 0 to 255" },
+	{ "packets", 0, INT64_MAX, offsetof(struct row, network_packets), ROW_HAS_network_packets, 0,
 	  "a non-negative integer" },
-	{ "bytes", 0, INT64_MAX, offsetof(struct row, network_bytes), ROW_HAS_network_bytes, "a non-negative integer" },
-	{ NULL, 0, 0, 0, 0, NULL },
+	{ "bytes", 0, INT64_MAX, offsetof(struct row, network_bytes), ROW_HAS_network_bytes, 0,
+	  "a non-negative integer" },
+	{ "as_src", 0, UINT32_MAX, offsetof(struct row, source_as_number), ROW_HAS_source_as_number, 1,
+	  "an AS number (0 to 4294967295)" },
+	{ "as_dst", 0, UINT32_MAX, offsetof(struct row, destination_as_number), ROW_HAS_destination_as_number, 1,
+	  "an AS number (0 to 4294967295)" },
+	{ "iface_in", 0, UINT32_MAX, offsetof(struct row, observer_ingress_interface_id),
+	  ROW_HAS_observer_ingress_interface_id, 1, "an ifIndex (0 to 4294967295)" },
+	{ "iface_out", 0, UINT32_MAX, offsetof(struct row, observer_egress_interface_id),
+	  ROW_HAS_observer_egress_interface_id, 1, "an ifIndex (0 to 4294967295)" },
+	{ "sampling_rate", 0, UINT32_MAX, offsetof(struct row, netflow_sampling_interval),
+	  ROW_HAS_netflow_sampling_interval, 1, "a sampling rate (0 to 4294967295)" },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
+
+/* Whether a pmacct time string is its "not set": "0000-00-00 00:00:00[.000000]" (also with a
+ * 'T'), or 0 seconds since the epoch ("0", "0.000000") with timestamps_since_epoch. */
+static int time_unset(const char *s)
+{
+	size_t n;
+
+	if (strncmp(s, "0000-", 5) == 0)
+		return 1;
+	n = strspn(s, "0");
+	if (n == 0)
+		return 0;
+	if (s[n] == '.')
+		n += 1 + strspn(s + n + 1, "0");
+	return s[n] == '\0';
+}
+
+/* The time member key of rec into *ns: 1 if set, 0 if absent or unset (time_unset), -1 if it
+ * is not a time. */
+static int opt_time(const struct record *rec, const char *key, int64_t *ns)
+{
+	struct val v;
+
+	if (!get(rec, key, &v))
+		return 0;
+	if (v.type == VAL_STR && time_unset(v.s))
+		return 0;
+	if (v.type != VAL_STR || parse_time(v.s, ns) < 0)
+		return -1;
+	return 1;
+}
+
+/* Whether an address is all zeros (0.0.0.0 or ::). */
+static int ip_unspecified(const struct row_ip *ip)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(ip->addr, zero, ip->family == 4 ? 4 : 16) == 0;
+}
+
+/* The address member key of rec into *ip: 1 if set, 0 if absent or "" (pmacct's unset address;
+ * also 0.0.0.0 and :: when zero_absent), -1 if it is not an address. */
+static int opt_ip(const struct record *rec, const char *key, int zero_absent, struct row_ip *ip)
+{
+	struct val v;
+
+	if (!get(rec, key, &v))
+		return 0;
+	if (v.type == VAL_STR && v.s[0] == '\0')
+		return 0;
+	if (v.type != VAL_STR || parse_ip(v.s, ip) < 0)
+		return -1;
+	if (zero_absent && ip_unspecified(ip)) {
+		memset(ip, 0, sizeof(*ip));
+		return 0;
+	}
+	return 1;
+}
+
+_Static_assert(sizeof(((struct row *)0)->netflow_source_prefix) >= INET6_ADDRSTRLEN + 4 &&
+		   sizeof(((struct row *)0)->netflow_destination_prefix) >= INET6_ADDRSTRLEN + 4,
+	       "a prefix's text fits the row");
+
+/* A network from net_key and mask_key ("192.0.2.0" and 25) as CIDR text into out (at least
+ * INET6_ADDRSTRLEN + 5 bytes): "192.0.2.0/25", or the address alone without mask_key. 1 if
+ * written; 0 if the network is absent, "" or a /0 (pmacct's "no network"), or the unspecified
+ * address without a mask; -1 if net_key is not an address, -2 if mask_key is not a prefix length
+ * of its family. */
+static int opt_prefix(const struct record *rec, const char *net_key, const char *mask_key, char *out, size_t outlen)
+{
+	struct row_ip net;
+	struct val v;
+	int64_t mask = -1;
+	int rc = opt_ip(rec, net_key, 0, &net);
+	char addr[INET6_ADDRSTRLEN];
+
+	if (rc < 0)
+		return -1;
+	if (get(rec, mask_key, &v) && int_of(&v, 0, rc == 1 && net.family == 4 ? 32 : 128, &mask) < 0)
+		return -2;
+	if (rc == 0 || mask == 0 || (mask < 0 && ip_unspecified(&net)))
+		return 0;
+	inet_ntop(net.family == 4 ? AF_INET : AF_INET6, net.addr, addr, sizeof(addr));
+	if (mask < 0)
+		snprintf(out, outlen, "%s", addr);
+	else
+		snprintf(out, outlen, "%s/%d", addr, (int)mask);
+	return 1;
+}
+
+/* pmacct's etype: the EtherType in hexadecimal without 0x ("800", "86dd"). 0 with *out set, or -1. */
+static int etype_of(const struct val *v, int64_t *out)
+{
+	size_t n;
+
+	if (v->type != VAL_STR)
+		return -1;
+	n = strlen(v->s);
+	if (n < 1 || n > 4 || strspn(v->s, "0123456789abcdefABCDEF") != n)
+		return -1;
+	*out = strtol(v->s, NULL, 16);
+	return 0;
+}
 
 /* The id prefix of a partition's rows: hash("TOPIC\nPARTITION") in hex. The last one is kept per
  * thread (a record's partition is most often the previous record's). */
@@ -439,8 +566,8 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 	json_error_t jerr;
 	struct record record, *rec = &record;
 	struct val v;
-	int64_t x;
-	int found;
+	int64_t x, start = 0;
+	int found, arrival, end;
 	char local[2048]; /* the flat scanner's copy of a record of usual size */
 	int rc = -1;
 
@@ -462,14 +589,30 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		if (!json_is_object(rec->root))
 			BAD("not a JSON object");
 	}
-	found = get(rec, "timestamp_start", &v);
-	if (!found || (v.type == VAL_STR && strncmp(v.s, "0000-", 5) == 0))
-		found = get(rec, "timestamp_arrival", &v);
-	if (!found)
-		BAD("missing timestamp_start (add timestamp_start or timestamp_arrival to pmacct's aggregate)");
-	if (v.type != VAL_STR || parse_time(v.s, &r->timestamp) < 0)
+	found = opt_time(rec, "timestamp_start", &start);
+	if (found < 0)
 		BAD("timestamp_start: not a time (\"YYYY-MM-DD HH:MM:SS.ffffff\" or epoch seconds)");
-	r->has |= ROW_HAS_timestamp;
+	arrival = opt_time(rec, "timestamp_arrival", &x);
+	if (arrival < 0)
+		BAD("timestamp_arrival: not a time (\"YYYY-MM-DD HH:MM:SS.ffffff\" or epoch seconds)");
+	if (arrival > 0)
+		ROW_SET(r, event_created, x);
+	if (found > 0) {
+		ROW_SET(r, timestamp, start);
+		ROW_SET(r, event_start, start);
+	} else if (arrival > 0) {
+		ROW_SET(r, timestamp, x);
+	} else {
+		BAD("missing timestamp_start (add timestamp_start or timestamp_arrival to pmacct's aggregate)");
+	}
+	end = opt_time(rec, "timestamp_end", &x);
+	if (end < 0)
+		BAD("timestamp_end: not a time (\"YYYY-MM-DD HH:MM:SS.ffffff\" or epoch seconds)");
+	if (end > 0) {
+		ROW_SET(r, event_end, x);
+		if (found > 0 && x >= start)
+			ROW_SET(r, event_duration, x - start);
+	}
 	ROW_SET(r, event_dataset, row_dataset_pmacct);
 	if (get(rec, "event_type", &v)) {
 		if (v.type != VAL_STR || strlen(v.s) >= sizeof(out->action))
@@ -477,26 +620,41 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		snprintf(out->action, sizeof(out->action), "%s", v.s);
 		ROW_SET(r, event_action, out->action);
 	}
-	if (get(rec, "ip_src", &v)) {
-		if (v.type != VAL_STR || parse_ip(v.s, &r->source_ip) < 0)
-			BAD("ip_src: not an IP address");
+	found = opt_ip(rec, "ip_src", 0, &r->source_ip);
+	if (found < 0)
+		BAD("ip_src: not an IP address");
+	if (found > 0) {
 		r->has |= ROW_HAS_source_ip;
 		ROW_SET(r, network_type, r->source_ip.family == 4 ? 0x0800 : 0x86dd);
 	}
-	if (get(rec, "ip_dst", &v)) {
-		if (v.type != VAL_STR || parse_ip(v.s, &r->destination_ip) < 0)
-			BAD("ip_dst: not an IP address");
+	found = opt_ip(rec, "ip_dst", 0, &r->destination_ip);
+	if (found < 0)
+		BAD("ip_dst: not an IP address");
+	if (found > 0) {
 		r->has |= ROW_HAS_destination_ip;
 		ROW_SET(r, network_type, r->destination_ip.family == 4 ? 0x0800 : 0x86dd);
+	}
+	if (get(rec, "etype", &v)) {
+		if (etype_of(&v, &x) < 0)
+			BAD("etype: not an EtherType (hexadecimal, as \"800\")");
+		if (x != 0)
+			ROW_SET(r, network_type, (uint16_t)x);
 	}
 	for (const struct int_field *f = int_fields; f->key != NULL; f++) {
 		if (!get(rec, f->key, &v))
 			continue;
 		if (int_of(&v, f->lo, f->hi, &x) < 0)
 			BAD("%s: not %s", f->key, f->what);
+		if (x == 0 && f->zero_absent)
+			continue;
 		*(int64_t *)((char *)r + f->offset) = x;
 		r->has |= f->bit;
 	}
+	/* a record counts one direction, source to destination */
+	if (r->has & ROW_HAS_network_bytes)
+		ROW_SET(r, source_bytes, r->network_bytes);
+	if (r->has & ROW_HAS_network_packets)
+		ROW_SET(r, source_packets, r->network_packets);
 	if (get(rec, "ip_proto", &v)) {
 		if (proto_of(&v, &x) < 0)
 			BAD("ip_proto: not a protocol name or number");
@@ -510,6 +668,12 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		if (x != 0) /* pmacct writes 0 for untagged traffic */
 			ROW_SET(r, network_vlan_id, x);
 	}
+	if (get(rec, "cos", &v)) {
+		if (int_of(&v, 0, 7, &x) < 0)
+			BAD("cos: not an 802.1p priority (0 to 7)");
+		if (x != 0 || (r->has & ROW_HAS_network_vlan_id)) /* untagged: pmacct writes 0 */
+			ROW_SET(r, netflow_dot1q_priority, x);
+	}
 	if (get(rec, "mac_src", &v)) {
 		if (v.type != VAL_STR || parse_mac(v.s, r->source_mac) < 0)
 			BAD("mac_src: not a MAC address");
@@ -519,6 +683,27 @@ int pmacct_parse(const char *json, size_t len, const char *topic, int32_t partit
 		if (v.type != VAL_STR || parse_mac(v.s, r->destination_mac) < 0)
 			BAD("mac_dst: not a MAC address");
 		r->has |= ROW_HAS_destination_mac;
+	}
+	found = opt_ip(rec, "peer_ip_src", 1, &r->observer_ip);
+	if (found < 0)
+		BAD("peer_ip_src: not an IP address");
+	if (found > 0)
+		r->has |= ROW_HAS_observer_ip;
+	found = opt_ip(rec, "peer_ip_dst", 1, &r->netflow_bgp_next_hop_address);
+	if (found < 0)
+		BAD("peer_ip_dst: not an IP address");
+	if (found > 0)
+		r->has |= ROW_HAS_netflow_bgp_next_hop_address;
+	for (int i = 0; i < 2; i++) {
+		static const char *const keys[2][2] = { { "net_src", "mask_src" }, { "net_dst", "mask_dst" } };
+		char *text = i == 0 ? r->netflow_source_prefix : r->netflow_destination_prefix;
+		found = opt_prefix(rec, keys[i][0], keys[i][1], text, sizeof(r->netflow_source_prefix));
+		if (found == -1)
+			BAD("%s: not an IP address", keys[i][0]);
+		if (found == -2)
+			BAD("%s: not a prefix length (0 to 32 for IPv4, 0 to 128 for IPv6)", keys[i][1]);
+		if (found > 0)
+			r->has |= i == 0 ? ROW_HAS_netflow_source_prefix : ROW_HAS_netflow_destination_prefix;
 	}
 	ROW_SET(r, kafka_topic, topic);
 	ROW_SET(r, kafka_partition, partition);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "communityid.h"
 #include "flow.h"
+#include "flowstate.h"
 #include "suites.h"
 
 #define MS 1000000LL
@@ -344,10 +345,10 @@ START_TEST(test_flow_save_load)
 	ck_assert_int_eq(flow_table_new(&cfg, &b, err, sizeof(err)), 0);
 	feed(a, first, sa);
 	f = fopen(path, "wb");
-	ck_assert_int_eq(flow_table_save(a, f, err, sizeof(err)), 0);
+	ck_assert_int_eq(flowstate_write(a, f, err, sizeof(err)), 0);
 	fclose(f);
 	f = fopen(path, "rb");
-	ck_assert_msg(flow_table_load(b, f, err, sizeof(err)) == 0, "load: %s", err);
+	ck_assert_msg(flowstate_read(b, f, err, sizeof(err)) == 0, "load: %s", err);
 	fclose(f);
 	flow_table_stats(b, &st);
 	ck_assert_int_eq(st.open, 2);
@@ -376,7 +377,7 @@ START_TEST(test_flow_save_load)
 		size_t len = 0;
 		feed(a, first, sa->n < 40 ? sa : sb);
 		f = open_memstream(&buf, &len);
-		ck_assert_int_eq(flow_table_save(a, f, err, sizeof(err)), 0);
+		ck_assert_int_eq(flowstate_write(a, f, err, sizeof(err)), 0);
 		fclose(f);
 		if (mode == 0)
 			buf[len / 2] ^= 0x40;
@@ -384,7 +385,7 @@ START_TEST(test_flow_save_load)
 			len--;
 		f = fmemopen(buf, len, "rb");
 		ck_assert_int_eq(flow_table_new(&cfg, &c, err, sizeof(err)), 0);
-		ck_assert_int_eq(flow_table_load(c, f, err, sizeof(err)), -1);
+		ck_assert_int_eq(flowstate_read(c, f, err, sizeof(err)), -1);
 		flow_table_stats(c, &st);
 		ck_assert_int_eq(st.open, 0);
 		fclose(f);

@@ -1,5 +1,6 @@
 /* pmacct.c: records as pmacct writes them (kafka_output: json), and the ways they go wrong. */
 #include <check.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,52 @@ struct pm_case {
 
 #define PM_ID "\"_id\":\"%s-42\""
 
+/* The prototype's pmacctd aggregate list: src_mac, dst_mac, vlan, cos, etype, src_as, dst_as,
+ * peer_src_ip, peer_dst_ip, in_iface, out_iface, src_host, src_net, dst_host, dst_net, src_mask,
+ * dst_mask, src_port, dst_port, tcpflags, proto, tos, sampling_rate, timestamp_start, timestamp_end,
+ * timestamp_arrival. PM_FULL: every primitive set, keys in the order pmacct 1.7 writes them, the
+ * values of a NetFlow exporter (nfacctd fills the peer, interfaces and end time; pmacctd leaves
+ * them unset, as in the cases below taken from pmacctd 1.7.7's own output). */
+#define PM_FULL                                                                                                        \
+	"{\"event_type\": \"purge\", \"mac_src\": \"00:1b:21:ab:cd:ef\", \"mac_dst\": \"3c:fd:fe:01:02:03\", "         \
+	"\"vlan\": 100, \"cos\": 5, \"etype\": \"800\", \"as_src\": 64500, \"as_dst\": 15169, \"peer_ip_src\": "       \
+	"\"192.0.2.254\", \"peer_ip_dst\": \"198.51.100.1\", \"iface_in\": 3, \"iface_out\": 7, \"ip_src\": "          \
+	"\"192.0.2.10\", \"net_src\": \"192.0.2.0\", \"ip_dst\": \"8.8.8.8\", \"net_dst\": \"8.8.8.0\", "              \
+	"\"mask_src\": "                                                                                               \
+	"25, \"mask_dst\": 24, \"port_src\": 51000, \"port_dst\": 443, \"tcp_flags\": \"27\", \"ip_proto\": \"tcp\", " \
+	"\"tos\": 184, \"sampling_rate\": 1000, \"timestamp_start\": \"2026-11-27 01:02:02.406075\", "                 \
+	"\"timestamp_end\": \"2026-11-27 01:02:05.500000\", \"timestamp_arrival\": \"2026-11-27 01:02:06.000001\", "   \
+	"\"packets\": 12, \"bytes\": 5230}"
+
+/* What PM_FULL becomes (the Community ID as computed independently from the 5-tuple). */
+#define PM_FULL_ROW                                                                                                    \
+	"{\"@timestamp\":\"2026-11-27T01:02:02.406075000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","   \
+	"\"start\":\"2026-11-27T01:02:02.406075000Z\",\"end\":\"2026-11-27T01:02:05.500000000Z\","                     \
+	"\"duration\":3093925000,\"created\":\"2026-11-27T01:02:06.000001000Z\"},"                                     \
+	"\"source\":{\"ip\":\"192.0.2.10\",\"port\":51000,\"mac\":\"00-1B-21-AB-CD-EF\",\"bytes\":5230,\"packets\":"   \
+	"12,"                                                                                                          \
+	"\"as\":{\"number\":64500}},"                                                                                  \
+	"\"destination\":{\"ip\":\"8.8.8.8\",\"port\":443,\"mac\":\"3C-FD-FE-01-02-03\",\"as\":{\"number\":15169}},"   \
+	"\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":5230,\"packets\":12,"    \
+	"\"vlan\":{\"id\":\"100\"},\"community_id\":\"1:vn+9t5igK7W5scV4m28LM/A0BgQ=\"},\"tcp\":{\"flags\":27},"       \
+	"\"ip\":{\"tos\":184},"                                                                                        \
+	"\"observer\":{\"ingress\":{\"interface\":{\"id\":\"3\"}},\"egress\":{\"interface\":{\"id\":\"7\"}},"          \
+	"\"ip\":\"192.0.2.254\"},"                                                                                     \
+	"\"netflow\":{\"source_prefix\":\"192.0.2.0/25\",\"destination_prefix\":\"8.8.8.0/24\","                       \
+	"\"bgp_next_hop_address\":\"198.51.100.1\",\"dot1q_priority\":5,\"sampling_interval\":1000},"                  \
+	"\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}"
+
+/* A record of the full list with nothing known: pmacct's zeros and empty strings. */
+#define PM_UNSET                                                                                                       \
+	"{\"event_type\": \"purge\", \"vlan\": 0, \"cos\": 0, \"as_src\": 0, \"as_dst\": 0, \"peer_ip_src\": \"\", "   \
+	"\"peer_ip_dst\": \"0.0.0.0\", \"iface_in\": 0, \"iface_out\": 0, \"ip_src\": \"\", \"net_src\": "             \
+	"\"0.0.0.0\", "                                                                                                \
+	"\"ip_dst\": \"\", \"net_dst\": \"\", \"mask_src\": 0, \"mask_dst\": 0, \"sampling_rate\": 0, "                \
+	"\"timestamp_start\": \"2026-11-27 01:02:02.406075\", \"timestamp_end\": \"0000-00-00 00:00:00.000000\", "     \
+	"\"timestamp_arrival\": \"0000-00-00 00:00:00.000000\", \"packets\": 1, \"bytes\": 60}"
+
+#define T0 "\"timestamp_start\": \"2026-01-01 00:00:00\", "
+
 static const struct pm_case pm_cases[] = {
 	{ "full record (pmacct 1.7 with a typical aggregate)",
 	  "{\"event_type\": \"purge\", \"mac_src\": \"00:1b:21:ab:cd:ef\", \"mac_dst\": \"ff:ff:ff:ff:ff:ff\", "
@@ -26,8 +73,9 @@ static const struct pm_case pm_cases[] = {
 	  "06:08:21.807555\", "
 	  "\"timestamp_end\": \"0000-00-00 00:00:00.000000\", \"packets\": 3, \"bytes\": 1514, \"writer_id\": "
 	  "\"default_kafka/1\"}",
-	  "{\"@timestamp\":\"2019-11-07T06:08:21.807555000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\"},"
-	  "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\"},"
+	  "{\"@timestamp\":\"2019-11-07T06:08:21.807555000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	  "\"start\":\"2019-11-07T06:08:21.807555000Z\"},"
+	  "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\",\"bytes\":1514,\"packets\":3},"
 	  "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\"},"
 	  "\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
 	  "\"vlan\":{\"id\":\"42\"}},\"tcp\":{\"flags\":24},\"ip\":{\"tos\":184},"
@@ -35,13 +83,15 @@ static const struct pm_case pm_cases[] = {
 	  NULL },
 	{ "minimal: time and bytes only, protocol by number, epoch seconds",
 	  "{\"timestamp_start\": \"1573107000.5\", \"bytes\": 60, \"ip_proto\": 17, \"vlan\": 0}",
-	  "{\"@timestamp\":\"2019-11-07T06:10:00.500000000Z\",\"event\":{\"dataset\":\"pmacct\"},"
+	  "{\"@timestamp\":\"2019-11-07T06:10:00.500000000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"start\":\"2019-11-07T06:10:00.500000000Z\"},\"source\":{\"bytes\":60},"
 	  "\"network\":{\"transport\":\"udp\",\"iana_number\":\"17\",\"bytes\":60},"
 	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
 	  NULL },
 	{ "timestamp_arrival when timestamp_start is unset",
 	  "{\"timestamp_start\": \"0000-00-00 00:00:00.000000\", \"timestamp_arrival\": \"2026-11-27 01:02:03\"}",
-	  "{\"@timestamp\":\"2026-11-27T01:02:03.000000000Z\",\"event\":{\"dataset\":\"pmacct\"},"
+	  "{\"@timestamp\":\"2026-11-27T01:02:03.000000000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"created\":\"2026-11-27T01:02:03.000000000Z\"},"
 	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
 	  NULL },
 	{ "not JSON", "ip_src=10.0.0.1", NULL, "not JSON" },
@@ -60,6 +110,129 @@ static const struct pm_case pm_cases[] = {
 	  NULL, "ip_proto" },
 	{ "duplicate key", "{\"timestamp_start\": \"2026-01-01 00:00:00\", \"bytes\": 1, \"bytes\": 2}", NULL,
 	  "not JSON" },
+	{ "the full aggregate list, every primitive set", PM_FULL, PM_FULL_ROW, NULL },
+	{ "the full aggregate list, nothing known: no new field", PM_UNSET,
+	  "{\"@timestamp\":\"2026-11-27T01:02:02.406075000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	  "\"start\":\"2026-11-27T01:02:02.406075000Z\"},\"source\":{\"bytes\":60,\"packets\":1},"
+	  "\"network\":{\"bytes\":60,\"packets\":1},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "pmacctd 1.7.7 with a networks_file: TCP on VLAN 100",
+	  "{\"event_type\": \"purge\", \"mac_src\": \"b2:03:5e:2d:20:2d\", \"mac_dst\": \"4a:5f:d9:a3:51:4a\", "
+	  "\"vlan\": "
+	  "100, \"cos\": 3, \"etype\": \"800\", \"as_src\": 64500, \"as_dst\": 64500, \"peer_ip_src\": \"\", "
+	  "\"peer_ip_dst\": \"\", \"iface_in\": 0, \"iface_out\": 0, \"ip_src\": \"192.0.2.2\", \"net_src\": "
+	  "\"192.0.2.0\", \"ip_dst\": \"192.0.2.1\", \"net_dst\": \"192.0.2.0\", \"mask_src\": 25, \"mask_dst\": 25, "
+	  "\"port_src\": 43250, \"port_dst\": 9, \"tcp_flags\": \"2\", \"ip_proto\": \"tcp\", \"tos\": 0, "
+	  "\"sampling_rate\": 1, \"timestamp_start\": \"2026-11-27 01:02:03.370806\", \"timestamp_end\": \"0000-00-00 "
+	  "00:00:00.000000\", \"timestamp_arrival\": \"2026-11-27 01:02:03.370806\", \"packets\": 2, \"bytes\": 120}",
+	  "{\"@timestamp\":\"2026-11-27T01:02:03.370806000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	  "\"start\":\"2026-11-27T01:02:03.370806000Z\",\"created\":\"2026-11-27T01:02:03.370806000Z\"},"
+	  "\"source\":{\"ip\":\"192.0.2.2\",\"port\":43250,\"mac\":\"B2-03-5E-2D-20-2D\",\"bytes\":120,\"packets\":2,"
+	  "\"as\":{\"number\":64500}},"
+	  "\"destination\":{\"ip\":\"192.0.2.1\",\"port\":9,\"mac\":\"4A-5F-D9-A3-51-4A\",\"as\":{\"number\":64500}},"
+	  "\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":120,\"packets\":2,"
+	  "\"vlan\":{\"id\":\"100\"},\"community_id\":\"1:6rkQzG9lMBIcKrfJ5ZTzPtpAZbk=\"},\"tcp\":{\"flags\":2},"
+	  "\"ip\":{\"tos\":0},"
+	  "\"netflow\":{\"source_prefix\":\"192.0.2.0/25\",\"destination_prefix\":\"192.0.2.0/25\","
+	  "\"dot1q_priority\":3,\"sampling_interval\":1},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "pmacctd 1.7.7 with a networks_file: ICMPv6 on VLAN 100",
+	  "{\"event_type\": \"purge\", \"mac_src\": \"4a:5f:d9:a3:51:4a\", \"mac_dst\": \"b2:03:5e:2d:20:2d\", "
+	  "\"vlan\": "
+	  "100, \"cos\": 3, \"etype\": \"86dd\", \"as_src\": 64502, \"as_dst\": 64502, \"peer_ip_src\": \"\", "
+	  "\"peer_ip_dst\": \"\", \"iface_in\": 0, \"iface_out\": 0, \"ip_src\": \"2001:db8:100::1\", \"net_src\": "
+	  "\"2001:db8::\", \"ip_dst\": \"2001:db8:100::2\", \"net_dst\": \"2001:db8::\", \"mask_src\": 32, "
+	  "\"mask_dst\": 32, \"port_src\": 0, \"port_dst\": 0, \"tcp_flags\": \"0\", \"ip_proto\": \"ipv6-icmp\", "
+	  "\"tos\": 0, \"sampling_rate\": 1, \"timestamp_start\": \"2026-11-27 01:02:03.371103\", \"timestamp_end\": "
+	  "\"0000-00-00 00:00:00.000000\", \"timestamp_arrival\": \"2026-11-27 01:02:03.371103\", \"packets\": 2, "
+	  "\"bytes\": 144}",
+	  "{\"@timestamp\":\"2026-11-27T01:02:03.371103000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	  "\"start\":\"2026-11-27T01:02:03.371103000Z\",\"created\":\"2026-11-27T01:02:03.371103000Z\"},"
+	  "\"source\":{\"ip\":\"2001:db8:100::1\",\"port\":0,\"mac\":\"4A-5F-D9-A3-51-4A\",\"bytes\":144,\"packets\":2,"
+	  "\"as\":{\"number\":64502}},"
+	  "\"destination\":{\"ip\":\"2001:db8:100::2\",\"port\":0,\"mac\":\"B2-03-5E-2D-20-2D\","
+	  "\"as\":{\"number\":64502}},"
+	  "\"network\":{\"type\":\"ipv6\",\"transport\":\"ipv6-icmp\",\"iana_number\":\"58\",\"bytes\":144,"
+	  "\"packets\":2,\"vlan\":{\"id\":\"100\"}},\"tcp\":{\"flags\":0},\"ip\":{\"tos\":0},"
+	  "\"netflow\":{\"source_prefix\":\"2001:db8::/32\",\"destination_prefix\":\"2001:db8::/32\","
+	  "\"dot1q_priority\":3,\"sampling_interval\":1},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "pmacctd 1.7.7 with a networks_file: untagged loopback (no cos)",
+	  "{\"event_type\": \"purge\", \"mac_src\": \"00:00:00:00:00:00\", \"mac_dst\": \"00:00:00:00:00:00\", "
+	  "\"vlan\": "
+	  "0, \"cos\": 0, \"etype\": \"800\", \"as_src\": 64503, \"as_dst\": 64503, \"peer_ip_src\": \"\", "
+	  "\"peer_ip_dst\": \"\", \"iface_in\": 0, \"iface_out\": 0, \"ip_src\": \"127.0.0.1\", \"net_src\": "
+	  "\"127.0.0.0\", \"ip_dst\": \"127.0.0.1\", \"net_dst\": \"127.0.0.0\", \"mask_src\": 8, \"mask_dst\": 8, "
+	  "\"port_src\": 51448, \"port_dst\": 35239, \"tcp_flags\": \"2\", \"ip_proto\": \"tcp\", \"tos\": 0, "
+	  "\"sampling_rate\": 1, \"timestamp_start\": \"2026-11-27 01:01:47.082969\", \"timestamp_end\": \"0000-00-00 "
+	  "00:00:00.000000\", \"timestamp_arrival\": \"2026-11-27 01:01:47.082969\", \"packets\": 1, \"bytes\": 60}",
+	  "{\"@timestamp\":\"2026-11-27T01:01:47.082969000Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
+	  "\"start\":\"2026-11-27T01:01:47.082969000Z\",\"created\":\"2026-11-27T01:01:47.082969000Z\"},"
+	  "\"source\":{\"ip\":\"127.0.0.1\",\"port\":51448,\"mac\":\"00-00-00-00-00-00\",\"bytes\":60,\"packets\":1,"
+	  "\"as\":{\"number\":64503}},"
+	  "\"destination\":{\"ip\":\"127.0.0.1\",\"port\":35239,\"mac\":\"00-00-00-00-00-00\","
+	  "\"as\":{\"number\":64503}},"
+	  "\"network\":{\"type\":\"ipv4\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":60,\"packets\":1,"
+	  "\"community_id\":\"1:D+B2GIWVI4Fp1+1TxDyE2IJ5KWE=\"},\"tcp\":{\"flags\":2},\"ip\":{\"tos\":0},"
+	  "\"netflow\":{\"source_prefix\":\"127.0.0.0/8\",\"destination_prefix\":\"127.0.0.0/8\","
+	  "\"sampling_interval\":1},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "epoch seconds: 0 is unset, the end before the start gives no duration",
+	  "{\"timestamp_start\": \"1795741322.406075\", \"timestamp_end\": \"1795741322.000001\", "
+	  "\"timestamp_arrival\": \"0.000000\"}",
+	  "{\"@timestamp\":\"2026-11-27T01:02:02.406075000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"start\":\"2026-11-27T01:02:02.406075000Z\",\"end\":\"2026-11-27T01:02:02.000001000Z\"},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "timestamp_start 0 (epoch): unset, timestamp_arrival gives @timestamp",
+	  "{\"timestamp_start\": \"0\", \"timestamp_end\": \"1795741322\", \"timestamp_arrival\": \"1795741323.5\"}",
+	  "{\"@timestamp\":\"2026-11-27T01:02:03.500000000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"end\":\"2026-11-27T01:02:02.000000000Z\",\"created\":\"2026-11-27T01:02:03.500000000Z\"},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "priority-tagged (VLAN 0) cos kept; net without mask; a non-IP EtherType",
+	  "{" T0 "\"vlan\": 0, \"cos\": 6, \"etype\": \"806\", \"net_src\": \"10.1.0.0\", \"mask_dst\": 16, "
+	  "\"peer_ip_src\": \"2001:db8::fe\"}",
+	  "{\"@timestamp\":\"2026-01-01T00:00:00.000000000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"start\":\"2026-01-01T00:00:00.000000000Z\"},\"network\":{\"type\":\"arp\"},"
+	  "\"observer\":{\"ip\":\"2001:db8::fe\"},\"netflow\":{\"source_prefix\":\"10.1.0.0\",\"dot1q_priority\":6},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "cos 0 on a tagged frame is kept; the largest AS and ifIndex",
+	  "{" T0 "\"vlan\": 7, \"cos\": 0, \"as_src\": 4294967295, \"iface_out\": 4294967295}",
+	  "{\"@timestamp\":\"2026-01-01T00:00:00.000000000Z\",\"event\":{\"dataset\":\"pmacct\","
+	  "\"start\":\"2026-01-01T00:00:00.000000000Z\"},\"source\":{\"as\":{\"number\":4294967295}},"
+	  "\"network\":{\"vlan\":{\"id\":\"7\"}},\"observer\":{\"egress\":{\"interface\":{\"id\":\"4294967295\"}}},"
+	  "\"netflow\":{\"dot1q_priority\":0},"
+	  "\"kafka\":{\"topic\":\"netflow\",\"partition\":3,\"offset\":42}," PM_ID "}",
+	  NULL },
+	{ "as_src not a number", "{" T0 "\"as_src\": \"x\"}", NULL, "as_src: not an AS number" },
+	{ "as_dst negative", "{" T0 "\"as_dst\": -1}", NULL, "as_dst: not an AS number" },
+	{ "as_src past 32 bits", "{" T0 "\"as_src\": 4294967296}", NULL, "as_src: not an AS number" },
+	{ "iface_in a name", "{" T0 "\"iface_in\": \"eth0\"}", NULL, "iface_in: not an ifIndex" },
+	{ "iface_out a real", "{" T0 "\"iface_out\": 1.5}", NULL, "iface_out: not an ifIndex" },
+	{ "peer_ip_src a name", "{" T0 "\"peer_ip_src\": \"router1\"}", NULL, "peer_ip_src: not an IP address" },
+	{ "peer_ip_dst a number", "{" T0 "\"peer_ip_dst\": 5}", NULL, "peer_ip_dst: not an IP address" },
+	{ "net_src with its length", "{" T0 "\"net_src\": \"10.0.0.0/8\"}", NULL, "net_src: not an IP address" },
+	{ "net_dst a number", "{" T0 "\"net_dst\": 10}", NULL, "net_dst: not an IP address" },
+	{ "mask_src too long for IPv4", "{" T0 "\"net_src\": \"10.0.0.0\", \"mask_src\": 33}", NULL,
+	  "mask_src: not a prefix length" },
+	{ "mask_dst too long for IPv6", "{" T0 "\"net_dst\": \"2001:db8::\", \"mask_dst\": 129}", NULL,
+	  "mask_dst: not a prefix length" },
+	{ "mask_src as text", "{" T0 "\"mask_src\": \"x\"}", NULL, "mask_src: not a prefix length" },
+	{ "cos past 7", "{" T0 "\"cos\": 8}", NULL, "cos: not an 802.1p priority" },
+	{ "etype with 0x", "{" T0 "\"etype\": \"0x800\"}", NULL, "etype: not an EtherType" },
+	{ "etype as a number", "{" T0 "\"etype\": 2048}", NULL, "etype: not an EtherType" },
+	{ "etype too long", "{" T0 "\"etype\": \"10800\"}", NULL, "etype: not an EtherType" },
+	{ "sampling_rate negative", "{" T0 "\"sampling_rate\": -1}", NULL, "sampling_rate: not a sampling rate" },
+	{ "timestamp_end not a time", "{" T0 "\"timestamp_end\": \"soon\"}", NULL, "timestamp_end: not a time" },
+	{ "timestamp_arrival not a time", "{" T0 "\"timestamp_arrival\": 17}", NULL, "timestamp_arrival: not a time" },
+	{ "ip_src empty is unset, ip_dst still checked", "{" T0 "\"ip_src\": \"\", \"ip_dst\": \"x\"}", NULL,
+	  "ip_dst: not an IP address" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -82,6 +255,85 @@ START_TEST(test_pmacct_table)
 		snprintf(expect, sizeof(expect), c->expect, s.id_prefix);
 		ck_assert_str_eq(out, expect);
 	}
+	free(out);
+}
+END_TEST
+
+/* A key of PM_FULL left out, and the fields of PM_FULL_ROW that must go with it (NULL-ended). */
+struct pm_drop {
+	const char *key;
+	const char *gone[3];
+};
+
+static const struct pm_drop pm_drops[] = {
+	{ "as_src", { "source.as.number", NULL } },
+	{ "as_dst", { "destination.as.number", NULL } },
+	{ "iface_in", { "observer.ingress.interface.id", NULL } },
+	{ "iface_out", { "observer.egress.interface.id", NULL } },
+	{ "peer_ip_src", { "observer.ip", NULL } },
+	{ "peer_ip_dst", { "netflow.bgp_next_hop_address", NULL } },
+	{ "net_src", { "netflow.source_prefix", NULL } },
+	{ "net_dst", { "netflow.destination_prefix", NULL } },
+	{ "cos", { "netflow.dot1q_priority", NULL } },
+	{ "sampling_rate", { "netflow.sampling_interval", NULL } },
+	{ "timestamp_end", { "event.end", "event.duration", NULL } },
+	{ "timestamp_arrival", { "event.created", NULL } },
+	{ "bytes", { "network.bytes", "source.bytes", NULL } },
+	{ "packets", { "network.packets", "source.packets", NULL } },
+	{ "vlan", { "network.vlan.id", NULL } },
+	{ "tos", { "ip.tos", NULL } },
+	{ NULL, { NULL } },
+};
+
+/* Remove the member at dotted path from doc, and the objects it leaves empty. */
+static void drop_path(json_t *doc, const char *path)
+{
+	char head[64];
+	const char *dot = strchr(path, '.');
+
+	if (dot == NULL) {
+		ck_assert_msg(json_object_del(doc, path) == 0, "no %s", path);
+		return;
+	}
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - path), path);
+	json_t *sub = json_object_get(doc, head);
+	ck_assert_msg(json_is_object(sub), "no %s", head);
+	drop_path(sub, dot + 1);
+	if (json_object_size(sub) == 0)
+		json_object_del(doc, head);
+}
+
+/* PM_FULL without one key: the row is PM_FULL_ROW without that key's fields, nothing else changes. */
+START_TEST(test_pmacct_full_list_minus_one)
+{
+	const struct pm_drop *d = &pm_drops[_i];
+	json_t *rec = json_loads(PM_FULL, 0, NULL), *want, *got;
+	char *text, *out = malloc(ROW_JSON_MAX + 1), expect[4096], err[256] = "";
+	struct row r;
+	struct pmacct_strings s;
+
+	ck_assert_int_eq(pmacct_set_timezone("UTC"), 0);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_int_eq(json_object_del(rec, d->key), 0);
+	text = json_dumps(rec, JSON_PRESERVE_ORDER);
+	ck_assert_msg(pmacct_parse(text, strlen(text), "netflow", 3, 42, &r, &s, err, sizeof(err)) == 0, "%s: %s",
+		      d->key, err);
+	out[row_to_json(&r, out, 1)] = '\0';
+	snprintf(expect, sizeof(expect), PM_FULL_ROW, s.id_prefix);
+	want = json_loads(expect, 0, NULL);
+	got = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	for (int i = 0; d->gone[i] != NULL; i++)
+		drop_path(want, d->gone[i]);
+	char *w = json_dumps(want, JSON_SORT_KEYS), *g = json_dumps(got, JSON_SORT_KEYS);
+	ck_assert_msg(json_equal(want, got), "without %s:\n got  %s\n want %s", d->key, g, w);
+	free(w);
+	free(g);
+	json_decref(want);
+	json_decref(got);
+	json_decref(rec);
+	free(text);
 	free(out);
 }
 END_TEST
@@ -319,7 +571,7 @@ START_TEST(test_pmacct_fast_time)
 	static const char *const rolled[][2] = {
 		{ "2026-02-30 00:00:00", "1772409600" }, /* 2026-03-02 */
 		{ "2100-02-29 12:00:00", "4107585600" }, /* not a leap year: 2100-03-01 */
-		{ "2024-02-29 23:59:59.5", "1709251199.5" }, { "1970-01-01 00:00:00", "0" }, { NULL, NULL },
+		{ "2024-02-29 23:59:59.5", "1709251199.5" }, { "1970-01-01 00:00:01", "1" }, { NULL, NULL },
 	};
 	for (int i = 0; rolled[i][0] != NULL; i++) {
 		snprintf(ra, sizeof(ra), "{\"timestamp_start\": \"%s\"}", rolled[i][0]);
@@ -364,6 +616,10 @@ Suite *pmacct_suite(void)
 	while (pm_cases[n].name != NULL)
 		n++;
 	testutil_add_loop(s, test_pmacct_table, 0, n, 0);
+	n = 0;
+	while (pm_drops[n].key != NULL)
+		n++;
+	testutil_add_loop(s, test_pmacct_full_list_minus_one, 0, n, 0);
 	testutil_add(s, test_pmacct_timezone_and_ids, 0);
 	testutil_add(s, test_pmacct_flat_scanner_edges, 0);
 	testutil_add(s, test_pmacct_flat_scanner_mutations, 0);

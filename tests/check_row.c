@@ -19,10 +19,13 @@ static void full_row(struct row *r)
 	ROW_SET(r, event_start, 1573106901807555123LL);
 	ROW_SET(r, event_end, 1573106902807555123LL);
 	ROW_SET(r, event_duration, 1000000000LL);
+	ROW_SET(r, event_created, 1573106903000000000LL);
 	ROW_SET(r, source_bytes, 1200);
 	ROW_SET(r, source_packets, 2);
 	ROW_SET(r, destination_bytes, 314);
 	ROW_SET(r, destination_packets, 1);
+	ROW_SET(r, source_as_number, 64500);
+	ROW_SET(r, destination_as_number, 4294967295LL);
 	r->source_ip.family = 4;
 	memcpy(r->source_ip.addr, "\x0a\x00\x00\x01", 4);
 	r->has |= ROW_HAS_source_ip;
@@ -66,6 +69,19 @@ static void full_row(struct row *r)
 	ROW_SET(r, kafka_offset, 9000000000LL);
 	ROW_SET(r, observer_ingress_interface_id, 1);
 	ROW_SET(r, observer_ingress_interface_name, "eth0");
+	ROW_SET(r, observer_egress_interface_id, 7);
+	r->observer_ip.family = 4;
+	memcpy(r->observer_ip.addr, "\xc0\x00\x02\xfe", 4);
+	r->has |= ROW_HAS_observer_ip;
+	strcpy(r->netflow_source_prefix, "192.0.2.0/25");
+	strcpy(r->netflow_destination_prefix, "2001:db8::/32");
+	r->has |= ROW_HAS_netflow_source_prefix | ROW_HAS_netflow_destination_prefix;
+	r->netflow_bgp_next_hop_address.family = 6;
+	memcpy(r->netflow_bgp_next_hop_address.addr, "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xfe",
+	       16);
+	r->has |= ROW_HAS_netflow_bgp_next_hop_address;
+	ROW_SET(r, netflow_dot1q_priority, 5);
+	ROW_SET(r, netflow_sampling_interval, 1000);
 	ROW_SET(r, error_message, "capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no @timestamp");
 	r->id_prefix = "0123456789abcdef";
 	r->id_seq = 7;
@@ -76,11 +92,11 @@ START_TEST(test_json_full_row)
 	static const char expect[] =
 	    "{\"@timestamp\":\"2019-11-07T06:08:21.807555123Z\",\"event\":{\"dataset\":\"pmacct\",\"action\":\"purge\","
 	    "\"start\":\"2019-11-07T06:08:21.807555123Z\",\"end\":\"2019-11-07T06:08:22.807555123Z\","
-	    "\"duration\":1000000000},"
+	    "\"duration\":1000000000,\"created\":\"2019-11-07T06:08:23.000000000Z\"},"
 	    "\"source\":{\"ip\":\"10.0.0.1\",\"port\":443,\"mac\":\"00-1B-21-AB-CD-EF\",\"bytes\":1200,"
-	    "\"packets\":2},"
+	    "\"packets\":2,\"as\":{\"number\":64500}},"
 	    "\"destination\":{\"ip\":\"2001:db8::1\",\"port\":51000,\"mac\":\"FF-FF-FF-FF-FF-FF\","
-	    "\"bytes\":314,\"packets\":1},"
+	    "\"bytes\":314,\"packets\":1,\"as\":{\"number\":4294967295}},"
 	    "\"network\":{\"type\":\"ipv6\",\"transport\":\"tcp\",\"iana_number\":\"6\",\"bytes\":1514,\"packets\":3,"
 	    "\"vlan\":{\"id\":\"42\"},\"community_id\":\"1:LQU9qZlK+B5F3KDmev6m5PMibrg=\"},\"tcp\":{\"flags\":24},"
 	    "\"ip\":{\"tos\":184,\"ttl\":63},"
@@ -91,7 +107,10 @@ START_TEST(test_json_full_row)
 	    "\"url\":{\"domain\":\"example.com\",\"path\":\"/index.html\"},"
 	    "\"tls\":{\"client\":{\"server_name\":\"example.org\"}},"
 	    "\"pcap\":{\"file\":\"dump-\\\"a\\\"\\\\b\\u000a.pcap\",\"frame\":7,\"caplen\":96},"
-	    "\"observer\":{\"ingress\":{\"interface\":{\"id\":\"1\",\"name\":\"eth0\"}}},"
+	    "\"observer\":{\"ingress\":{\"interface\":{\"id\":\"1\",\"name\":\"eth0\"}},"
+	    "\"egress\":{\"interface\":{\"id\":\"7\"}},\"ip\":\"192.0.2.254\"},"
+	    "\"netflow\":{\"source_prefix\":\"192.0.2.0/25\",\"destination_prefix\":\"2001:db8::/32\","
+	    "\"bgp_next_hop_address\":\"2001:db8::fe\",\"dot1q_priority\":5,\"sampling_interval\":1000},"
 	    "\"error\":{\"message\":\"capture time outside 1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z: no "
 	    "@timestamp\"},"
 	    "\"kafka\":{\"topic\":\"netflow\",\"partition\":2,\"offset\":9000000000},"

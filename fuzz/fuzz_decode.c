@@ -20,6 +20,7 @@
 #include "decode.h"
 #include "dns.h"
 #include "flow.h"
+#include "flowstate.h"
 #include "http.h"
 #include "pcaprow.h"
 #include "row.h"
@@ -83,10 +84,10 @@ static void flow_checks(struct flow_table *small, struct flow_table *big, struct
 		abort();
 	if (ftruncate(fileno(f), 0) < 0 || fseek(f, 0, SEEK_SET) != 0)
 		abort();
-	if (flow_table_save(small, f, err, sizeof(err)) < 0 || fflush(f) != 0 || (len = ftell(f)) <= 0)
+	if (flowstate_write(small, f, err, sizeof(err)) < 0 || fflush(f) != 0 || (len = ftell(f)) <= 0)
 		abort();
 	rewind(f);
-	if (flow_table_load(other, f, err, sizeof(err)) < 0)
+	if (flowstate_read(other, f, err, sizeof(err)) < 0)
 		abort(); /* what save wrote, load must read */
 	if (flow_table_flush(small, flow_seen_add, &a, err, sizeof(err)) < 0 ||
 	    flow_table_flush(other, flow_seen_add, &b, err, sizeof(err)) < 0)
@@ -101,7 +102,7 @@ static void flow_checks(struct flow_table *small, struct flow_table *big, struct
 		    fputc(c ^ 0x5a, f) == EOF || fflush(f) != 0)
 			abort();
 		rewind(f);
-		if (flow_table_load(other, f, err, sizeof(err)) == 0)
+		if (flowstate_read(other, f, err, sizeof(err)) == 0)
 			abort();
 	}
 	/* the input as a saved table: refused or read, never a crash */
@@ -109,7 +110,7 @@ static void flow_checks(struct flow_table *small, struct flow_table *big, struct
 		in = fmemopen((void *)data, size, "rb");
 		if (in == NULL)
 			abort();
-		if (flow_table_load(other, in, err, sizeof(err)) == 0 &&
+		if (flowstate_read(other, in, err, sizeof(err)) == 0 &&
 		    flow_table_flush(other, flow_seen_add, &scratch, err, sizeof(err)) < 0)
 			abort();
 		fclose(in);

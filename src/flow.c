@@ -69,6 +69,19 @@ static int make_key(const struct row *r, uint8_t k[FLOW_KEY_LEN], int *dir)
 	return 0;
 }
 
+uint64_t flow_key_hash(const uint8_t key[FLOW_KEY_LEN])
+{
+	uint64_t w[5], h = 0x9E3779B97F4A7C15ULL;
+	uint32_t last;
+
+	memcpy(w, key, sizeof(w));
+	memcpy(&last, key + 40, 4);
+	for (int i = 0; i < 5; i++)
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* --- lists ------------------------------------------------------------------------------------- */
 
 static void seen_unlink(struct flow_table *t, struct flow *f)
@@ -301,7 +314,7 @@ static int take_packet(struct flow_table *t, const struct row *r)
 
 	if (make_key(r, p->key, &p->dir) < 0)
 		return -1;
-	p->hash = hash64(p->key, FLOW_KEY_LEN, 0);
+	p->hash = flow_key_hash(p->key);
 	p->ts = (r->has & ROW_HAS_timestamp) ? r->timestamp : t->clock;
 	p->len = r->network_bytes > 0 ? (uint64_t)r->network_bytes : 0;
 	p->has_tcp = (r->has & ROW_HAS_tcp_flags) != 0;
@@ -427,8 +440,10 @@ static int account(struct flow_table *t, struct flow *f, const struct flow_pkt *
 		    keep_name(&f->names->sni, p->sni) < 0)
 			return -1;
 	}
-	seen_unlink(t, f);
-	seen_append(t, f);
+	if (f != t->tail) { /* now the most recently seen */
+		seen_unlink(t, f);
+		seen_append(t, f);
+	}
 	return 0;
 }
 

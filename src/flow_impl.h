@@ -76,6 +76,9 @@ struct flow_table {
 	char id[17];
 };
 
+/* The hash of a key, for the table's buckets only (never stored or shown): a few multiplications. */
+uint64_t flow_key_hash(const uint8_t key[FLOW_KEY_LEN]);
+
 /* Put f into the hash (growing it when due) and at the end of the seen list; count it. */
 void flow_link(struct flow_table *t, struct flow *f);
 

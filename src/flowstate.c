@@ -193,7 +193,7 @@ static int dec_flow(FILE *f, uint64_t *sum, struct flow **out)
 	if (x == NULL || dec_part(f, fixed, sizeof(fixed), &acc) < 0)
 		goto out;
 	memcpy(x->key, fixed, FLOW_KEY_LEN);
-	x->hash = hash64(x->key, FLOW_KEY_LEN, 0);
+	x->hash = flow_key_hash(x->key);
 	x->start = (int64_t)le64(q);
 	x->last = (int64_t)le64(q + 8);
 	x->close_at = (int64_t)le64(q + 16);

@@ -302,51 +302,21 @@ out:
 	return rc;
 }
 
+/* fsutil_write_atomic_with's fill: the table. */
+static int fill_table(FILE *f, void *arg, char *err, size_t errlen)
+{
+	return flowstate_write(arg, f, err, errlen);
+}
+
 int flowstate_save(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen)
 {
-	char sub[4096], path[4160], tmp[4170], why[256];
-	FILE *f = NULL;
-	int rc = -1;
+	char sub[4096], path[4160];
 
 	snprintf(sub, sizeof(sub), "%s/flows", dir);
 	snprintf(path, sizeof(path), "%s/%" PRIu64, sub, batch);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (fsutil_mkdirs(sub, err, errlen) < 0)
-		goto out;
-	f = fopen(tmp, "wbe");
-	if (f == NULL) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (flowstate_write(t, f, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, why);
-		goto out;
-	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (fsutil_fsync_dir(sub) < 0) {
-		snprintf(err, errlen, "cannot sync %s: %s", sub, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
+		return -1;
+	return fsutil_write_atomic_with(path, fill_table, t, err, errlen);
 }
 
 int flowstate_load(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen)

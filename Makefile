@@ -47,7 +47,7 @@ help:
 	@echo "make fuzz          run the libFuzzer decoder target for FUZZ_SECONDS (default 60)"
 	@echo "make torture       mutated corpus captures through decode (ASan/UBSan) and watch/replay for"
 	@echo "                   TORTURE_SECONDS (default 600; TORTURE_SEED=S replays a campaign); torture-smoke: 60 s, fixed seed"
-	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark"
+	@echo "make bench         decode benchmark against tcpdump (libpcap ceiling) and tshark; flows: speed and memory"
 	@echo "make format        clang-format the sources"
 
 deps:

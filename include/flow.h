@@ -19,7 +19,6 @@
 #define PCAPSTREAM_FLOW_H
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include "row.h"
 
 #define FLOW_CLOSE_GRACE_NS 2000000000LL /* after FIN both ways or RST */
@@ -62,14 +61,6 @@ int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *e
 void flow_table_clear(struct flow_table *t);
 
 void flow_table_stats(const struct flow_table *t, struct flow_stats *st);
-
-/* Write the table (open flows in their order, the clock, the counters; checksummed) to f, as
- * flow_table_load reads it back. Returns 0, or -1 with err (a write failed). */
-int flow_table_save(struct flow_table *t, FILE *f, char *err, size_t errlen);
-
-/* Replace t's content with what flow_table_save wrote to f. Returns 0, or -1 with err when the
- * data is damaged or cut (t is then empty), or holds more flows than t's max_flows. */
-int flow_table_load(struct flow_table *t, FILE *f, char *err, size_t errlen);
 
 void flow_table_free(struct flow_table *t);
 

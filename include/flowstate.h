@@ -4,7 +4,16 @@
 #define PCAPSTREAM_FLOWSTATE_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "flow.h"
+
+/* Write the table (open flows in their order, the clock, the counters; checksummed) to f, as
+ * flowstate_read reads it back. Returns 0, or -1 with err (a write failed). */
+int flowstate_write(struct flow_table *t, FILE *f, char *err, size_t errlen);
+
+/* Replace t's content with what flowstate_write wrote to f. Returns 0, or -1 with err when the
+ * data is damaged or cut (t is then empty), or holds more flows than t's max_flows. */
+int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen);
 
 /* Write t durably as flows/batch in the checkpoint folder dir (temp, fsync, rename, fsync of the
  * folder). Returns 0, or -1 with err (nothing replaced). */

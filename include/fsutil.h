@@ -3,10 +3,16 @@
 #define PCAPSTREAM_FSUTIL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Replace path with len bytes of data durably: write path.tmp, fsync it, rename it over path,
  * fsync the directory. Returns 0, or -1 with a message in err (path is then unchanged). */
 int fsutil_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* The same with the content written by fill to f (path.tmp): fill returns 0, or -1 with a message
+ * in err (or with errno set: the message is made here). */
+int fsutil_write_atomic_with(const char *path, int (*fill)(FILE *f, void *arg, char *err, size_t errlen), void *arg,
+			     char *err, size_t errlen);
 
 /* fsync the directory holding path (or path itself if it is a directory). Returns 0 or -1. */
 int fsutil_fsync_dir(const char *path);

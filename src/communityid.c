@@ -354,6 +354,32 @@ static void render(const uint32_t h[5], char *out)
 	o[4] = '\0';
 }
 
+/* IDs already computed, by the hashed input (seed, ordered tuple): a conversation's packets share
+ * one, so most rows of real traffic copy it instead of running SHA-1 again. Direct-mapped, one
+ * per thread (made on first use, about 300 KB; it lives as long as the thread), bounded. */
+#define CID_CACHE_SLOTS 4096
+
+struct cid_slot {
+	uint8_t key[40]; /* the SHA-1 input's first 40 bytes (its length in n) */
+	uint8_t n;	 /* 0: empty */
+	char id[COMMUNITYID_LEN + 1];
+};
+
+static _Thread_local struct cid_slot *cid_cache;
+
+/* The slot of an input: its five 64-bit words mixed by multiplication (a few cycles; the slot is
+ * checked against the whole key). */
+static size_t slot_of(const uint8_t *blk, size_t n)
+{
+	uint64_t w[5], h = n;
+
+	memcpy(w, blk, sizeof(w));
+	for (int i = 0; i < 5; i++)
+		h = (h ^ w[i]) * 0x9E3779B97F4A7C15ULL;
+	return (size_t)(h >> 52) & (CID_CACHE_SLOTS - 1);
+}
+static _Thread_local int cid_cache_failed;
+
 /* The ID of the tuple (alen-byte addresses sa, da; ports/type-code when has_ports) with seed into
  * out: the spec's ordering and ICMP mapping, then one SHA-1 block (the input is at most 40 bytes)
  * built in place, padding included. */
@@ -400,12 +426,30 @@ static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsign
 		blk[n++] = (uint8_t)(b >> 8);
 		blk[n++] = (uint8_t)b;
 	}
+	/* the same input as a row before: its ID (the block's bytes past n are zeros until padded) */
+	if (cid_cache == NULL && !cid_cache_failed) {
+		cid_cache = calloc(CID_CACHE_SLOTS, sizeof(*cid_cache));
+		cid_cache_failed = cid_cache == NULL; /* works uncached */
+	}
+	struct cid_slot *slot = NULL;
+	if (cid_cache != NULL) {
+		slot = &cid_cache[slot_of(blk, n)];
+		if (slot->n == n && memcmp(slot->key, blk, 40) == 0) {
+			memcpy(out, slot->id, COMMUNITYID_LEN + 1);
+			return;
+		}
+		memcpy(slot->key, blk, 40);
+	}
 	/* padding: 0x80, the zeros already there, the length in bits (at most 320) in the last bytes */
 	blk[n] = 0x80;
 	blk[62] = (uint8_t)((n * 8) >> 8);
 	blk[63] = (uint8_t)(n * 8);
 	sha1_blocks(h, blk, 1, 0);
 	render(h, out);
+	if (slot != NULL) {
+		slot->n = (uint8_t)n;
+		memcpy(slot->id, out, COMMUNITYID_LEN + 1);
+	}
 }
 
 int communityid_compute(const struct communityid_tuple *t, uint16_t seed, char *out)

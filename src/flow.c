@@ -1,83 +1,14 @@
 /* The flow table (see flow.h): a hash of open conversations, a list of them from least to most
  * recently seen (idle expiry, eviction when full) and a list of closing TCP conversations in the
  * order they closed (their grace ends in that order). */
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "communityid.h"
 #include "decode.h"
 #include "flow.h"
+#include "flow_impl.h"
 #include "hash.h"
-
-#define FLOW_KEY_LEN 44 /* the key as bytes: vlan 4, family, proto, has_ports, 0, ports 2+2, addrs 16+16 */
-#define FLOW_MAGIC   "pcapstream flow table 1\n"
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
-
-enum flow_end { END_NONE, END_FIN, END_RST, END_IDLE, END_ACTIVE, END_EVICTED, END_END };
-static const char *const end_names[] = { "", "fin", "rst", "idle", "active", "evicted", "end" };
-
-/* The names a flow has seen (first value of each), allocated when the first one comes. */
-struct flow_names {
-	char *dns_name;
-	char *domain;
-	char *sni;
-	char dns_type[16];
-};
-
-struct flow {
-	struct flow *hnext;	    /* hash chain */
-	struct flow *prev, *next;   /* seen list: head = least recently seen */
-	struct flow *cprev, *cnext; /* closing list, when closing */
-	uint8_t key[FLOW_KEY_LEN];  /* the ordered tuple: side a, then side b */
-	uint64_t hash;
-	int64_t start, last, close_at;
-	uint64_t bytes[2], packets[2]; /* [0]: sent by the initiator */
-	uint8_t init_is_b;	       /* the initiator is the key's side b */
-	uint8_t fin;		       /* bit 0: FIN sent by side a, bit 1: by side b */
-	uint8_t closing;	       /* END_NONE, END_FIN or END_RST */
-	uint8_t has_tcp, has_icmp, has_mac;
-	uint16_t tcp_flags;
-	uint8_t icmp_type, icmp_code;	/* of the first packet */
-	uint8_t mac_src[6], mac_dst[6]; /* of the first packet, as the initiator sends it */
-	uint16_t network_type;
-	struct flow_names *names;
-	uint64_t idx; /* its place in the seen list, while saving */
-};
-
-/* What a packet row says, taken from it before anything is emitted (emitting may reuse it). */
-struct flow_pkt {
-	uint8_t key[FLOW_KEY_LEN];
-	uint64_t hash;
-	int dir; /* 0: sent by side a, 1: by side b */
-	int64_t ts;
-	uint64_t len;
-	int has_tcp, has_icmp, has_mac;
-	uint16_t tcp_flags;
-	uint8_t icmp_type, icmp_code;
-	uint8_t mac_src[6], mac_dst[6];
-	uint16_t network_type;
-	const char *dns_name, *dns_type, *domain, *sni; /* into names_buf, or NULL */
-	char names_buf[512 + 16 + 256 + 256];
-};
-
-struct flow_table {
-	struct flow_config cfg;
-	struct flow **buckets;
-	size_t mask;
-	struct flow *head, *tail;   /* seen list */
-	struct flow *chead, *ctail; /* closing list */
-	uint64_t count;
-	int64_t clock; /* latest capture time seen */
-	int has_clock;
-	uint64_t records, evicted;
-	struct flow_pkt pkt;
-	struct row out;
-	char id[17];
-};
 
 /* --- the key ----------------------------------------------------------------------------------- */
 
@@ -138,6 +69,19 @@ static int make_key(const struct row *r, uint8_t k[FLOW_KEY_LEN], int *dir)
 	return 0;
 }
 
+uint64_t flow_key_hash(const uint8_t key[FLOW_KEY_LEN])
+{
+	uint64_t w[5], h = 0x9E3779B97F4A7C15ULL;
+	uint32_t last;
+
+	memcpy(w, key, sizeof(w));
+	memcpy(&last, key + 40, 4);
+	for (int i = 0; i < 5; i++)
+		h = (h ^ w[i]) * 0xff51afd7ed558ccdULL;
+	h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
 /* --- lists ------------------------------------------------------------------------------------- */
 
 static void seen_unlink(struct flow_table *t, struct flow *f)
@@ -177,7 +121,7 @@ static void closing_unlink(struct flow_table *t, struct flow *f)
 	f->cprev = f->cnext = NULL;
 }
 
-static void closing_append(struct flow_table *t, struct flow *f)
+void flow_closing_append(struct flow_table *t, struct flow *f)
 {
 	f->cprev = t->ctail;
 	f->cnext = NULL;
@@ -188,7 +132,7 @@ static void closing_append(struct flow_table *t, struct flow *f)
 	t->ctail = f;
 }
 
-static void names_free(struct flow_names *n)
+void flow_names_free(struct flow_names *n)
 {
 	if (n == NULL)
 		return;
@@ -209,7 +153,7 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 	seen_unlink(t, f);
 	if (f->closing != END_NONE)
 		closing_unlink(t, f);
-	names_free(f->names);
+	flow_names_free(f->names);
 	free(f);
 	t->count--;
 }
@@ -223,7 +167,7 @@ static void set_ip(struct row_ip *ip, int family, const uint8_t *addr)
 	memcpy(ip->addr, addr, family == 4 ? 4 : 16);
 }
 
-static void copy_text(char *dst, size_t cap, const char *src)
+void flow_copy_text(char *dst, size_t cap, const char *src)
 {
 	size_t n = strlen(src);
 
@@ -286,19 +230,19 @@ static void make_record(struct flow_table *t, const struct flow *f, enum flow_en
 	}
 	if (f->names != NULL) {
 		if (f->names->dns_name != NULL) {
-			copy_text(r->dns_question_name, sizeof(r->dns_question_name), f->names->dns_name);
+			flow_copy_text(r->dns_question_name, sizeof(r->dns_question_name), f->names->dns_name);
 			r->has |= ROW_HAS_dns_question_name;
 		}
 		if (f->names->dns_type[0] != '\0') {
-			copy_text(r->dns_question_type, sizeof(r->dns_question_type), f->names->dns_type);
+			flow_copy_text(r->dns_question_type, sizeof(r->dns_question_type), f->names->dns_type);
 			r->has |= ROW_HAS_dns_question_type;
 		}
 		if (f->names->domain != NULL) {
-			copy_text(r->url_domain, sizeof(r->url_domain), f->names->domain);
+			flow_copy_text(r->url_domain, sizeof(r->url_domain), f->names->domain);
 			r->has |= ROW_HAS_url_domain;
 		}
 		if (f->names->sni != NULL) {
-			copy_text(r->tls_client_server_name, sizeof(r->tls_client_server_name), f->names->sni);
+			flow_copy_text(r->tls_client_server_name, sizeof(r->tls_client_server_name), f->names->sni);
 			r->has |= ROW_HAS_tls_client_server_name;
 		}
 	}
@@ -370,7 +314,7 @@ static int take_packet(struct flow_table *t, const struct row *r)
 
 	if (make_key(r, p->key, &p->dir) < 0)
 		return -1;
-	p->hash = hash64(p->key, FLOW_KEY_LEN, 0);
+	p->hash = flow_key_hash(p->key);
 	p->ts = (r->has & ROW_HAS_timestamp) ? r->timestamp : t->clock;
 	p->len = r->network_bytes > 0 ? (uint64_t)r->network_bytes : 0;
 	p->has_tcp = (r->has & ROW_HAS_tcp_flags) != 0;
@@ -392,6 +336,32 @@ static int take_packet(struct flow_table *t, const struct row *r)
 	return 0;
 }
 
+/* Put f into the hash and at the end of the seen list. The hash doubles once it holds as many
+ * flows as buckets (until max_buckets; if memory is short it keeps its size: longer chains). */
+void flow_link(struct flow_table *t, struct flow *f)
+{
+	struct flow **b;
+
+	if (t->count + 1 > t->mask + 1 && t->mask + 1 < t->max_buckets) {
+		size_t n = (t->mask + 1) * 2;
+		struct flow **nb = calloc(n, sizeof(*nb));
+		if (nb != NULL) {
+			for (struct flow *x = t->head; x != NULL; x = x->next) {
+				x->hnext = nb[x->hash & (n - 1)];
+				nb[x->hash & (n - 1)] = x;
+			}
+			free(t->buckets);
+			t->buckets = nb;
+			t->mask = n - 1;
+		}
+	}
+	b = &t->buckets[f->hash & t->mask];
+	f->hnext = *b;
+	*b = f;
+	seen_append(t, f);
+	t->count++;
+}
+
 static struct flow *lookup(struct flow_table *t, const struct flow_pkt *p)
 {
 	for (struct flow *f = t->buckets[p->hash & t->mask]; f != NULL; f = f->hnext)
@@ -407,7 +377,6 @@ static struct flow *create(struct flow_table *t, const struct flow_pkt *p, int i
 {
 	struct flow *f = calloc(1, sizeof(*f));
 	int synack = p->has_tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK);
-	struct flow **b;
 
 	if (f == NULL)
 		return NULL;
@@ -427,11 +396,7 @@ static struct flow *create(struct flow_table *t, const struct flow_pkt *p, int i
 		memcpy(f->mac_src, from_init ? p->mac_src : p->mac_dst, 6);
 		memcpy(f->mac_dst, from_init ? p->mac_dst : p->mac_src, 6);
 	}
-	b = &t->buckets[p->hash & t->mask];
-	f->hnext = *b;
-	*b = f;
-	seen_append(t, f);
-	t->count++;
+	flow_link(t, f);
 	return f;
 }
 
@@ -460,7 +425,7 @@ static int account(struct flow_table *t, struct flow *f, const struct flow_pkt *
 		if (f->closing == END_NONE && ((p->tcp_flags & TCP_RST) || f->fin == 3)) {
 			f->closing = (p->tcp_flags & TCP_RST) ? END_RST : END_FIN;
 			f->close_at = t->clock + FLOW_CLOSE_GRACE_NS;
-			closing_append(t, f);
+			flow_closing_append(t, f);
 		}
 	}
 	if (p->dns_name != NULL || p->dns_type != NULL || p->domain != NULL || p->sni != NULL) {
@@ -470,13 +435,15 @@ static int account(struct flow_table *t, struct flow *f, const struct flow_pkt *
 				return -1;
 		}
 		if (p->dns_type != NULL && f->names->dns_name == NULL && p->dns_name != NULL)
-			copy_text(f->names->dns_type, sizeof(f->names->dns_type), p->dns_type);
+			flow_copy_text(f->names->dns_type, sizeof(f->names->dns_type), p->dns_type);
 		if (keep_name(&f->names->dns_name, p->dns_name) < 0 || keep_name(&f->names->domain, p->domain) < 0 ||
 		    keep_name(&f->names->sni, p->sni) < 0)
 			return -1;
 	}
-	seen_unlink(t, f);
-	seen_append(t, f);
+	if (f != t->tail) { /* now the most recently seen */
+		seen_unlink(t, f);
+		seen_append(t, f);
+	}
 	return 0;
 }
 
@@ -540,7 +507,7 @@ void flow_table_stats(const struct flow_table *t, struct flow_stats *st)
 int flow_table_new(const struct flow_config *cfg, struct flow_table **out, char *err, size_t errlen)
 {
 	struct flow_table *t = calloc(1, sizeof(*t));
-	size_t n = 1024;
+	size_t n = 1024, cap = 1024;
 
 	*out = NULL;
 	if (t == NULL)
@@ -548,12 +515,13 @@ int flow_table_new(const struct flow_config *cfg, struct flow_table **out, char 
 	t->cfg = *cfg;
 	if (t->cfg.max_flows < 1)
 		t->cfg.max_flows = 1;
-	while (n < t->cfg.max_flows && n < ((size_t)1 << 26))
-		n <<= 1;
-	t->buckets = calloc(n, sizeof(*t->buckets)); /* untouched pages cost nothing */
+	while (cap < t->cfg.max_flows && cap < ((size_t)1 << 26))
+		cap <<= 1;
+	t->buckets = calloc(n, sizeof(*t->buckets));
 	if (t->buckets == NULL)
 		goto oom;
 	t->mask = n - 1;
+	t->max_buckets = cap;
 	*out = t;
 	return 0;
 oom:
@@ -579,292 +547,4 @@ void flow_table_free(struct flow_table *t)
 	flow_table_clear(t);
 	free(t->buckets);
 	free(t);
-}
-
-/* --- saving and loading ------------------------------------------------------------------------ */
-
-/* A record of the saved table: little-endian integers, strings as a 16-bit length and bytes. */
-struct enc {
-	uint8_t b[1600];
-	size_t n;
-};
-
-static void enc_u64(struct enc *e, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		e->b[e->n++] = (uint8_t)(v >> (8 * i));
-}
-
-static void enc_bytes(struct enc *e, const void *p, size_t n)
-{
-	memcpy(e->b + e->n, p, n);
-	e->n += n;
-}
-
-static void enc_str(struct enc *e, const char *s)
-{
-	size_t n = s == NULL ? 0 : strlen(s);
-
-	if (n > 511)
-		n = 511;
-	e->b[e->n++] = (uint8_t)n;
-	e->b[e->n++] = (uint8_t)(n >> 8);
-	enc_bytes(e, s, n);
-}
-
-/* Write e's bytes, then fold them into the running checksum *sum. */
-static int enc_write(FILE *f, struct enc *e, uint64_t *sum)
-{
-	*sum = hash64(e->b, e->n, *sum);
-	return fwrite(e->b, 1, e->n, f) == e->n ? 0 : -1;
-}
-
-int flow_table_save(struct flow_table *t, FILE *f, char *err, size_t errlen)
-{
-	struct enc e = { .n = 0 };
-	uint64_t sum = 0, idx = 0, nclosing = 0;
-
-	enc_bytes(&e, FLOW_MAGIC, strlen(FLOW_MAGIC));
-	enc_u64(&e, t->count);
-	enc_u64(&e, (uint64_t)t->clock);
-	enc_u64(&e, (uint64_t)t->has_clock);
-	enc_u64(&e, t->records);
-	enc_u64(&e, t->evicted);
-	if (enc_write(f, &e, &sum) < 0)
-		goto fail;
-	for (struct flow *x = t->head; x != NULL; x = x->next) {
-		const struct flow_names *nm = x->names;
-		uint8_t small[] = { x->init_is_b,
-				    x->fin,
-				    x->closing,
-				    x->has_tcp,
-				    x->has_icmp,
-				    x->has_mac,
-				    x->icmp_type,
-				    x->icmp_code,
-				    (uint8_t)x->tcp_flags,
-				    (uint8_t)(x->tcp_flags >> 8),
-				    (uint8_t)x->network_type,
-				    (uint8_t)(x->network_type >> 8) };
-		x->idx = idx++;
-		e.n = 0;
-		enc_bytes(&e, x->key, FLOW_KEY_LEN);
-		enc_u64(&e, (uint64_t)x->start);
-		enc_u64(&e, (uint64_t)x->last);
-		enc_u64(&e, (uint64_t)x->close_at);
-		enc_u64(&e, x->bytes[0]);
-		enc_u64(&e, x->bytes[1]);
-		enc_u64(&e, x->packets[0]);
-		enc_u64(&e, x->packets[1]);
-		enc_bytes(&e, small, sizeof(small));
-		enc_bytes(&e, x->mac_src, 6);
-		enc_bytes(&e, x->mac_dst, 6);
-		enc_str(&e, nm != NULL ? nm->dns_name : NULL);
-		enc_str(&e, nm != NULL ? nm->dns_type : NULL);
-		enc_str(&e, nm != NULL ? nm->domain : NULL);
-		enc_str(&e, nm != NULL ? nm->sni : NULL);
-		if (enc_write(f, &e, &sum) < 0)
-			goto fail;
-	}
-	/* the closing list's order, as indices into the flows above */
-	for (struct flow *c = t->chead; c != NULL; c = c->cnext)
-		nclosing++;
-	e.n = 0;
-	enc_u64(&e, nclosing);
-	if (enc_write(f, &e, &sum) < 0)
-		goto fail;
-	for (struct flow *c = t->chead; c != NULL; c = c->cnext) {
-		e.n = 0;
-		enc_u64(&e, c->idx);
-		if (enc_write(f, &e, &sum) < 0)
-			goto fail;
-	}
-	e.n = 0;
-	enc_u64(&e, sum);
-	if (fwrite(e.b, 1, e.n, f) != e.n)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot write the flow table: %s", strerror(errno));
-	return -1;
-}
-
-/* Reading back: n bytes into p, folded into the checksum as one piece (as enc_write wrote it).
- * 0, or -1 (cut short). */
-static int dec_read(FILE *f, void *p, size_t n, uint64_t *sum)
-{
-	if (fread(p, 1, n, f) != n)
-		return -1;
-	*sum = hash64(p, n, *sum);
-	return 0;
-}
-
-/* Reading back a part of a record: n bytes into p, kept in acc too (the record is folded into the
- * checksum whole). 0, or -1 (cut short, or longer than a record can be). */
-static int dec_part(FILE *f, void *p, size_t n, struct enc *acc)
-{
-	if (n > sizeof(acc->b) - acc->n || fread(p, 1, n, f) != n)
-		return -1;
-	memcpy(acc->b + acc->n, p, n);
-	acc->n += n;
-	return 0;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* A saved string at *p (length, bytes; at most 511) into a new string (*out, NULL when empty) or
- * into fixed (cap bytes) when fixed is not NULL. 0, or -1 (damaged or out of memory). */
-static int dec_str(FILE *f, struct enc *acc, char **out, char *fixed, size_t cap)
-{
-	uint8_t l[2];
-	char buf[512];
-	size_t n;
-
-	if (dec_part(f, l, 2, acc) < 0)
-		return -1;
-	n = (size_t)l[0] | (size_t)l[1] << 8;
-	if (n > 511 || dec_part(f, buf, n, acc) < 0)
-		return -1;
-	buf[n] = '\0';
-	if (fixed != NULL) {
-		copy_text(fixed, cap, buf);
-		return 0;
-	}
-	if (n == 0)
-		return 0;
-	*out = strdup(buf);
-	return *out == NULL ? -1 : 0;
-}
-
-/* One saved flow into a new flow (*out). 0, or -1 (damaged or out of memory: *out freed). */
-static int dec_flow(FILE *f, uint64_t *sum, struct flow **out)
-{
-	uint8_t fixed[FLOW_KEY_LEN + 7 * 8 + 12 + 12];
-	const uint8_t *q = fixed + FLOW_KEY_LEN;
-	struct flow *x = calloc(1, sizeof(*x));
-	struct enc acc = { .n = 0 };
-	int rc = -1;
-
-	*out = NULL;
-	if (x == NULL || dec_part(f, fixed, sizeof(fixed), &acc) < 0)
-		goto out;
-	memcpy(x->key, fixed, FLOW_KEY_LEN);
-	x->hash = hash64(x->key, FLOW_KEY_LEN, 0);
-	x->start = (int64_t)le64(q);
-	x->last = (int64_t)le64(q + 8);
-	x->close_at = (int64_t)le64(q + 16);
-	x->bytes[0] = le64(q + 24);
-	x->bytes[1] = le64(q + 32);
-	x->packets[0] = le64(q + 40);
-	x->packets[1] = le64(q + 48);
-	q += 56;
-	x->init_is_b = q[0] != 0;
-	x->fin = q[1] & 3;
-	x->closing = q[2];
-	x->has_tcp = q[3] != 0;
-	x->has_icmp = q[4] != 0;
-	x->has_mac = q[5] != 0;
-	x->icmp_type = q[6];
-	x->icmp_code = q[7];
-	x->tcp_flags = (uint16_t)(q[8] | q[9] << 8);
-	x->network_type = (uint16_t)(q[10] | q[11] << 8);
-	memcpy(x->mac_src, q + 12, 6);
-	memcpy(x->mac_dst, q + 18, 6);
-	if (x->closing != END_NONE && x->closing != END_FIN && x->closing != END_RST)
-		goto out;
-	x->names = calloc(1, sizeof(*x->names));
-	if (x->names == NULL || dec_str(f, &acc, &x->names->dns_name, NULL, 0) < 0 ||
-	    dec_str(f, &acc, NULL, x->names->dns_type, sizeof(x->names->dns_type)) < 0 ||
-	    dec_str(f, &acc, &x->names->domain, NULL, 0) < 0 || dec_str(f, &acc, &x->names->sni, NULL, 0) < 0)
-		goto out;
-	*sum = hash64(acc.b, acc.n, *sum);
-	if (x->names->dns_name == NULL && x->names->dns_type[0] == '\0' && x->names->domain == NULL &&
-	    x->names->sni == NULL) {
-		free(x->names);
-		x->names = NULL;
-	}
-	*out = x;
-	x = NULL;
-	rc = 0;
-out:
-	if (x != NULL)
-		names_free(x->names);
-	free(x);
-	return rc;
-}
-
-int flow_table_load(struct flow_table *t, FILE *f, char *err, size_t errlen)
-{
-	uint8_t head[sizeof(FLOW_MAGIC) - 1 + 5 * 8], tail[8];
-	uint64_t sum = 0, n, nclosing, i;
-	struct flow **byidx = NULL;
-	int rc = -1;
-
-	flow_table_clear(t);
-	if (dec_read(f, head, sizeof(head), &sum) < 0 || memcmp(head, FLOW_MAGIC, strlen(FLOW_MAGIC)) != 0) {
-		snprintf(err, errlen, "not a flow table, or cut short");
-		goto out;
-	}
-	n = le64(head + strlen(FLOW_MAGIC));
-	if (n > t->cfg.max_flows) {
-		snprintf(err, errlen, "it holds %llu open flows, more than --max-flows %llu: raise --max-flows",
-			 (unsigned long long)n, (unsigned long long)t->cfg.max_flows);
-		goto out;
-	}
-	byidx = calloc(n > 0 ? n : 1, sizeof(*byidx));
-	if (byidx == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct flow *x, **b;
-		if (dec_flow(f, &sum, &x) < 0) {
-			snprintf(err, errlen, "damaged or cut short at flow %llu of %llu", (unsigned long long)i + 1,
-				 (unsigned long long)n);
-			goto out;
-		}
-		b = &t->buckets[x->hash & t->mask];
-		x->hnext = *b;
-		*b = x;
-		seen_append(t, x);
-		t->count++;
-		byidx[i] = x;
-	}
-	if (dec_read(f, tail, 8, &sum) < 0)
-		goto damaged;
-	nclosing = le64(tail);
-	for (i = 0; i < nclosing; i++) {
-		uint64_t k;
-		if (dec_read(f, tail, 8, &sum) < 0)
-			goto damaged;
-		k = le64(tail);
-		if (k >= n || byidx[k]->closing == END_NONE || byidx[k]->cprev != NULL || byidx[k] == t->chead)
-			goto damaged;
-		closing_append(t, byidx[k]);
-	}
-	if (fread(tail, 1, 8, f) != 8 || le64(tail) != sum)
-		goto damaged;
-	for (i = 0; i < n; i++)
-		if (byidx[i]->closing != END_NONE && byidx[i]->cprev == NULL && byidx[i] != t->chead)
-			goto damaged;
-	t->clock = (int64_t)le64(head + strlen(FLOW_MAGIC) + 8);
-	t->has_clock = le64(head + strlen(FLOW_MAGIC) + 16) != 0;
-	t->records = le64(head + strlen(FLOW_MAGIC) + 24);
-	t->evicted = le64(head + strlen(FLOW_MAGIC) + 32);
-	rc = 0;
-	goto out;
-damaged:
-	snprintf(err, errlen, "damaged or cut short (checksum or closing list)");
-out:
-	if (rc < 0)
-		flow_table_clear(t);
-	free(byidx);
-	return rc;
 }

@@ -49,30 +49,56 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* fsutil_write_atomic's fill: the buffer. */
+struct buf_arg {
+	const void *data;
+	size_t len;
+};
+
+static int fill_buf(FILE *f, void *arg, char *err, size_t errlen)
+{
+	const struct buf_arg *b = arg;
+
+	(void)err;
+	(void)errlen;
+	return b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len ? 0 : -1;
+}
+
 int fsutil_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
+	struct buf_arg b = { data, len };
+
+	return fsutil_write_atomic_with(path, fill_buf, &b, err, errlen);
+}
+
+int fsutil_write_atomic_with(const char *path, int (*fill)(FILE *f, void *arg, char *err, size_t errlen), void *arg,
+			     char *err, size_t errlen)
+{
 	char tmp[4096];
-	int fd = -1, rc = -1;
+	FILE *f = NULL;
+	int rc = -1;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	f = fopen(tmp, "we");
+	if (f == NULL) {
 		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+	err[0] = '\0';
+	if (fill(f, arg, err, errlen) < 0 || fflush(f) != 0 || fsync(fileno(f)) < 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
+	if (fclose(f) != 0) {
+		f = NULL;
 		snprintf(err, errlen, "cannot close %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	fd = -1;
+	f = NULL;
 	if (rename(tmp, path) < 0) {
 		snprintf(err, errlen, "cannot rename %s: %s", tmp, strerror(errno));
 		goto out;
@@ -83,8 +109,8 @@ int fsutil_write_atomic(const char *path, const void *data, size_t len, char *er
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
+	if (f != NULL)
+		fclose(f);
 	if (rc < 0)
 		unlink(tmp);
 	return rc;

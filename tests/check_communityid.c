@@ -174,6 +174,29 @@ START_TEST(test_baseline)
 }
 END_TEST
 
+/* Every tuple three times in one process, forwards, backwards and forwards: the second and third
+ * computations come from the per-thread cache of IDs (the same tuple with the other seed is another
+ * input), and must be the spec's IDs still. */
+START_TEST(test_baseline_cached)
+{
+	size_t n = sizeof(cid_cases) / sizeof(cid_cases[0]) - 1;
+
+	for (int pass = 0; pass < 3; pass++) {
+		for (size_t k = 0; k < n; k++) {
+			const struct cid_case *c = &cid_cases[pass == 1 ? n - 1 - k : k];
+			struct row r;
+			tuple_row(&r, c);
+			communityid_set_seed((uint16_t)c->seed);
+			ck_assert_int_eq(communityid_fill_row(&r), 1);
+			communityid_set_seed(0);
+			ck_assert_msg(strcmp(r.network_community_id, c->expect) == 0,
+				      "pass %d, %s -> %s seed %u: %s, want %s", pass, c->saddr, c->daddr, c->seed,
+				      r.network_community_id, c->expect);
+		}
+	}
+}
+END_TEST
+
 /* The table holds every tuple of the baseline files, with the same ID (skipped, and says so,
  * when ../shared is absent). */
 START_TEST(test_baseline_files_covered)
@@ -322,6 +345,7 @@ Suite *communityid_suite(void)
 	testutil_add(s, test_sha1_vectors, 0);
 	testutil_add(s, test_sha1_lengths, 0);
 	testutil_add_loop(s, test_baseline, 0, n, 0);
+	testutil_add(s, test_baseline_cached, 0);
 	testutil_add(s, test_baseline_files_covered, 0);
 	testutil_add(s, test_no_id, 0);
 	testutil_add(s, test_parse_seed, 0);

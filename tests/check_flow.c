@@ -6,6 +6,7 @@
 #include <string.h>
 #include "communityid.h"
 #include "flow.h"
+#include "flowstate.h"
 #include "suites.h"
 
 #define MS 1000000LL
@@ -179,7 +180,11 @@ static void expect(const struct sink *s, const struct trec *want)
 		ms, a, ap, b, bp, 17, -1, -1, -1, -1, len, NULL                                                        \
 	}
 
-static const struct flow_config cfg_default = { .idle_ns = 60 * S, .active_ns = 600 * S, .max_flows = 1000 };
+#define CFG_DEFAULT                                                                                                    \
+	{                                                                                                              \
+		.idle_ns = 60 * S, .active_ns = 600 * S, .max_flows = 1000                                             \
+	}
+static const struct flow_config cfg_default = CFG_DEFAULT;
 
 /* One table case: packets in, records out (with the table flushed at the end when flush). */
 struct flow_case {
@@ -192,7 +197,7 @@ struct flow_case {
 
 static const struct flow_case cases[] = {
 	{ "tcp: SYN sender is the initiator; FIN both ways ends it after the grace, counted both ways",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { TCP(1000, "10.0.0.2", 40000, "10.0.0.1", 443, 0x02, 74),  /* SYN */
 	    TCP(1001, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74),  /* SYN-ACK */
 	    TCP(1002, "10.0.0.2", 40000, "10.0.0.1", 443, 0x10, 66),  /* ACK */
@@ -205,14 +210,14 @@ static const struct flow_case cases[] = {
 	  0,
 	  { { "fin", "10.0.0.2", 40000, "10.0.0.1", 443, 1000, 1006, 4, 772, 3, 206, 0x1b, NULL }, END_RECS } },
 	{ "tcp: a SYN-ACK seen first was answering its receiver's SYN; RST ends it",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { TCP(1000, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74), /* SYN-ACK */
 	    TCP(1001, "10.0.0.2", 40000, "10.0.0.1", 443, 0x04, 60), /* RST */
 	    UDP(4000, "10.0.0.9", 5000, "10.0.0.8", 53, 80), END_PKTS },
 	  0,
 	  { { "rst", "10.0.0.2", 40000, "10.0.0.1", 443, 1000, 1001, 1, 60, 1, 74, 0x16, NULL }, END_RECS } },
 	{ "udp: the first packet's sender is the initiator; idle ends it; names kept",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "192.168.1.1", 53, "192.168.1.7", 5353, 17, -1, -1, -1, -1, 90, NULL }, /* answer first */
 	    { 1500, "192.168.1.7", 5353, "192.168.1.1", 53, 17, -1, -1, -1, -1, 70, "a.example" },
 	    UDP(62000, "10.0.0.9", 5000, "10.0.0.8", 53, 80), /* 60.5 s after the last: idle */
@@ -229,7 +234,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", 1000, "10.0.0.2", 2000, 10000, 12000, 1, 400, 1, 300, -1, NULL },
 	    END_RECS } },
 	{ "icmp: echo request and reply are one flow; an unreachable is one-way, without ports",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "10.0.0.1", -1, "10.0.0.2", -1, 1, -1, 8, 0, -1, 98, NULL }, /* echo request */
 	    { 1001, "10.0.0.2", -1, "10.0.0.1", -1, 1, -1, 0, 0, -1, 98, NULL }, /* echo reply */
 	    { 1002, "10.0.0.9", -1, "10.0.0.1", -1, 1, -1, 3, 1, -1, 70, NULL }, /* host unreachable */
@@ -241,7 +246,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", -1, "10.0.0.9", -1, 1003, 1003, 1, 70, 0, 0, -1, NULL },
 	    END_RECS } },
 	{ "vlan and ports: the same addresses on two VLANs, a fragment without ports: three flows",
-	  cfg_default,
+	  CFG_DEFAULT,
 	  { { 1000, "10.0.0.1", 1, "10.0.0.2", 2, 17, -1, -1, -1, 10, 100, NULL },
 	    { 1001, "10.0.0.2", 2, "10.0.0.1", 1, 17, -1, -1, -1, 20, 100, NULL },
 	    { 1002, "10.0.0.1", -1, "10.0.0.2", -1, 17, -1, -1, -1, 10, 60, NULL }, /* non-first fragment */
@@ -261,7 +266,7 @@ static const struct flow_case cases[] = {
 	    { "end", "10.0.0.1", 1, "10.0.0.2", 2, 1000, 1002, 2, 200, 0, 0, -1, NULL },
 	    { "end", "10.0.0.5", 1, "10.0.0.6", 2, 1003, 1003, 1, 100, 0, 0, -1, NULL },
 	    END_RECS } },
-	{ NULL },
+	{ .name = NULL },
 };
 
 START_TEST(test_flow_cases)
@@ -344,10 +349,10 @@ START_TEST(test_flow_save_load)
 	ck_assert_int_eq(flow_table_new(&cfg, &b, err, sizeof(err)), 0);
 	feed(a, first, sa);
 	f = fopen(path, "wb");
-	ck_assert_int_eq(flow_table_save(a, f, err, sizeof(err)), 0);
+	ck_assert_int_eq(flowstate_write(a, f, err, sizeof(err)), 0);
 	fclose(f);
 	f = fopen(path, "rb");
-	ck_assert_msg(flow_table_load(b, f, err, sizeof(err)) == 0, "load: %s", err);
+	ck_assert_msg(flowstate_read(b, f, err, sizeof(err)) == 0, "load: %s", err);
 	fclose(f);
 	flow_table_stats(b, &st);
 	ck_assert_int_eq(st.open, 2);
@@ -376,7 +381,7 @@ START_TEST(test_flow_save_load)
 		size_t len = 0;
 		feed(a, first, sa->n < 40 ? sa : sb);
 		f = open_memstream(&buf, &len);
-		ck_assert_int_eq(flow_table_save(a, f, err, sizeof(err)), 0);
+		ck_assert_int_eq(flowstate_write(a, f, err, sizeof(err)), 0);
 		fclose(f);
 		if (mode == 0)
 			buf[len / 2] ^= 0x40;
@@ -384,7 +389,7 @@ START_TEST(test_flow_save_load)
 			len--;
 		f = fmemopen(buf, len, "rb");
 		ck_assert_int_eq(flow_table_new(&cfg, &c, err, sizeof(err)), 0);
-		ck_assert_int_eq(flow_table_load(c, f, err, sizeof(err)), -1);
+		ck_assert_int_eq(flowstate_read(c, f, err, sizeof(err)), -1);
 		flow_table_stats(c, &st);
 		ck_assert_int_eq(st.open, 0);
 		fclose(f);

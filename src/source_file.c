@@ -70,8 +70,9 @@ struct filesrc {
 	size_t nrows;
 	/* flows (--emit flows or both): the table is the source's state, saved as flows/N with each batch */
 	struct flow_table *flows;
-	char (*ids)[17];	/* the id prefixes of the flow records in rows */
-	struct row *scratch;	/* the packet row, when packets are not emitted */
+	struct row *frows; /* flow records waiting to go to the sinks */
+	size_t nfrows;
+	char (*ids)[17];	/* their id prefixes */
 	char ckdir[4096];	/* the checkpoint folder */
 	int flows_clean;	/* the table is the last commit's */
 	int64_t flows_batch;	/* the last commit (-1: none), whose table flows/N holds if flows_open */
@@ -374,28 +375,46 @@ out:
 	return plan;
 }
 
-/* Hand the buffered rows to the driver (every sink). 0, or -1 with err. */
+static int flow_row(void *arg, const struct row *r, char *err, size_t errlen);
+
+/* The packet rows made so far: into the flow table (its records go to their own buffer), then,
+ * when packets are emitted, to the driver (every sink). 0, or -1 with err (a sink failed, or the
+ * flow table ran out of memory). */
 static int deliver(struct filesrc *e, char *err, size_t errlen)
 {
-	int rc = e->emit->rows(e->emit->drv, e->rows, e->nrows, err, errlen);
+	int rc = 0;
 
+	if (e->flows != NULL)
+		rc = flow_table_add_rows(e->flows, e->rows, e->nrows, flow_row, e, err, errlen);
+	if (rc == 0 && (e->cfg->emit & ENGINE_EMIT_PACKETS))
+		rc = e->emit->rows(e->emit->drv, e->rows, e->nrows, err, errlen);
 	e->nrows = 0;
 	return rc;
 }
 
-/* flow_emit_fn: a flow record into the rows handed to the sinks (its id prefix copied beside it). */
+/* Hand the flow records buffered to the driver (every sink). 0, or -1 with err. */
+static int deliver_flows(struct filesrc *e, char *err, size_t errlen)
+{
+	int rc = e->emit->rows(e->emit->drv, e->frows, e->nfrows, err, errlen);
+
+	e->nfrows = 0;
+	return rc;
+}
+
+/* flow_emit_fn: a flow record into the flow rows handed to the sinks (its id prefix copied beside
+ * it). */
 static int flow_row(void *arg, const struct row *r, char *err, size_t errlen)
 {
 	struct filesrc *e = arg;
 	struct row *d;
 
-	if (e->nrows == FILESRC_CHUNK && deliver(e, err, errlen) < 0)
+	if (e->nfrows == FILESRC_CHUNK && deliver_flows(e, err, errlen) < 0)
 		return -1;
-	d = &e->rows[e->nrows];
+	d = &e->frows[e->nfrows];
 	memcpy(d, r, sizeof(*d));
-	memcpy(e->ids[e->nrows], r->id_prefix, sizeof(e->ids[0]));
-	d->id_prefix = e->ids[e->nrows];
-	e->nrows++;
+	memcpy(e->ids[e->nfrows], r->id_prefix, sizeof(e->ids[0]));
+	d->id_prefix = e->ids[e->nfrows];
+	e->nfrows++;
 	e->batch_flows++;
 	if (r->event_action != NULL && strcmp(r->event_action, "evicted") == 0)
 		e->batch_evicted++;
@@ -467,12 +486,7 @@ static int process_file(struct filesrc *e, const char *path, const char *key, co
 		if (st != CAPTURE_PACKET)
 			break;
 		(*frames)++;
-		struct row *r = e->scratch != NULL ? e->scratch : &e->rows[e->nrows++];
-		pcaprow_make(r, &pkt, dlt, name, hex, *frames);
-		if (e->flows != NULL && flow_table_add(e->flows, r, flow_row, e, err, errlen) < 0) {
-			rc = -1;
-			goto out;
-		}
+		pcaprow_make(&e->rows[e->nrows++], &pkt, dlt, name, hex, *frames);
 		if (e->nrows == FILESRC_CHUNK) {
 			e->cur_offset = capture_offset(cap);
 			if (deliver(e, err, errlen) < 0) {
@@ -822,7 +836,7 @@ static int end_flows(struct filesrc *e, uint64_t batch, int flush, char *err, si
 
 	if (flush && flow_table_flush(e->flows, flow_row, e, err, errlen) < 0)
 		return -1;
-	if (e->nrows > 0 && deliver(e, err, errlen) < 0)
+	if (e->nfrows > 0 && deliver_flows(e, err, errlen) < 0)
 		return -1;
 	flow_table_stats(e->flows, &fst);
 	if (fst.open > 0 && flowstate_save(e->ckdir, batch, e->flows, err, errlen) < 0)
@@ -844,6 +858,7 @@ static int fs_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 	e->emit = emit;
 	e->batch_ok = 0;
 	e->batch_flows = e->batch_evicted = 0;
+	e->nfrows = 0; /* a retry starts afresh */
 	if (e->flows != NULL) {
 		/* a retried or replayed batch starts from the last commit's table */
 		if (!e->flows_clean && restore_flows(e, err, errlen) < 0) {
@@ -1014,7 +1029,7 @@ static void fs_close(void *st)
 	strmap_free(e->waiting, free);
 	flow_table_free(e->flows);
 	free(e->ids);
-	free(e->scratch);
+	free(e->frows);
 	free(e->rows);
 	free(e);
 }
@@ -1095,9 +1110,8 @@ int source_file_open(const struct engine_config *cfg, const struct source_env *e
 		if (flow_table_new(&cfg->flow, &e->flows, err, errlen) < 0)
 			goto out;
 		e->ids = calloc(FILESRC_CHUNK, sizeof(*e->ids));
-		if (!(cfg->emit & ENGINE_EMIT_PACKETS))
-			e->scratch = calloc(1, sizeof(*e->scratch));
-		if (e->ids == NULL || (!(cfg->emit & ENGINE_EMIT_PACKETS) && e->scratch == NULL)) {
+		e->frows = calloc(FILESRC_CHUNK, sizeof(*e->frows));
+		if (e->ids == NULL || e->frows == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}

@@ -54,6 +54,11 @@ int flow_table_new(const struct flow_config *cfg, struct flow_table **out, char 
  * or -1 with err when emit failed or memory ran out. */
 int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit, void *arg, char *err, size_t errlen);
 
+/* flow_table_add for each of the n rows, in order, faster (the memory each lookup needs is fetched
+ * a few rows ahead). emit must leave rows alone (write the records elsewhere). */
+int flow_table_add_rows(struct flow_table *t, const struct row *rows, size_t n, flow_emit_fn emit, void *arg, char *err,
+			size_t errlen);
+
 /* Report every open flow (event.action "end") and empty the table. 0, or -1 with err. */
 int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *err, size_t errlen);
 

@@ -306,15 +306,33 @@ static const char *take_name(struct flow_pkt *p, size_t *used, const char *s, in
 	return d;
 }
 
-/* What the flow table needs of r into t->pkt. Returns 0, or -1 when r makes no flow. */
-static int take_packet(struct flow_table *t, const struct row *r)
+/* A packet's key, made ahead of its turn (flow_table_add_rows). */
+struct flow_ahead {
+	uint8_t key[FLOW_KEY_LEN];
+	uint64_t hash;
+	int dir;
+	int ok; /* 0: the row makes no flow */
+};
+
+static void make_ahead(const struct row *r, struct flow_ahead *a)
+{
+	a->ok = make_key(r, a->key, &a->dir) == 0;
+	if (a->ok)
+		a->hash = flow_key_hash(a->key);
+}
+
+/* What the flow table needs of r (whose key is a's) into t->pkt. Returns 0, or -1 when r makes
+ * no flow. */
+static int take_packet(struct flow_table *t, const struct row *r, const struct flow_ahead *a)
 {
 	struct flow_pkt *p = &t->pkt;
 	size_t used = 0;
 
-	if (make_key(r, p->key, &p->dir) < 0)
+	if (!a->ok)
 		return -1;
-	p->hash = flow_key_hash(p->key);
+	memcpy(p->key, a->key, FLOW_KEY_LEN);
+	p->hash = a->hash;
+	p->dir = a->dir;
 	p->ts = (r->has & ROW_HAS_timestamp) ? r->timestamp : t->clock;
 	p->len = r->network_bytes > 0 ? (uint64_t)r->network_bytes : 0;
 	p->has_tcp = (r->has & ROW_HAS_tcp_flags) != 0;
@@ -447,7 +465,9 @@ static int account(struct flow_table *t, struct flow *f, const struct flow_pkt *
 	return 0;
 }
 
-int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit, void *arg, char *err, size_t errlen)
+/* flow_table_add with r's key made already (a). */
+static int add_one(struct flow_table *t, const struct row *r, const struct flow_ahead *a, flow_emit_fn emit, void *arg,
+		   char *err, size_t errlen)
 {
 	struct flow_pkt *p = &t->pkt;
 	struct flow *f;
@@ -456,7 +476,7 @@ int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit,
 		t->clock = r->timestamp;
 		t->has_clock = 1;
 	}
-	if (take_packet(t, r) < 0)
+	if (take_packet(t, r, a) < 0)
 		return expire(t, emit, arg, err, errlen);
 	/* r may be reused by emit from here on: only p is read */
 	if (expire(t, emit, arg, err, errlen) < 0)
@@ -484,6 +504,41 @@ int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit,
 oom:
 	snprintf(err, errlen, "out of memory in the flow table (%llu open flows)", (unsigned long long)t->count);
 	return -1;
+}
+
+int flow_table_add(struct flow_table *t, const struct row *r, flow_emit_fn emit, void *arg, char *err, size_t errlen)
+{
+	struct flow_ahead a;
+
+	make_ahead(r, &a);
+	return add_one(t, r, &a, emit, arg, err, errlen);
+}
+
+#define FLOW_AHEAD 8 /* rows whose keys are made, and buckets fetched, before their turn */
+
+int flow_table_add_rows(struct flow_table *t, const struct row *rows, size_t n, flow_emit_fn emit, void *arg, char *err,
+			size_t errlen)
+{
+	struct flow_ahead ring[FLOW_AHEAD];
+
+	for (size_t i = 0; i < n + FLOW_AHEAD; i++) {
+		/* row i - FLOW_AHEAD's turn (its slot is then free for row i) */
+		if (i >= FLOW_AHEAD) {
+			size_t k = i - FLOW_AHEAD;
+			if (add_one(t, &rows[k], &ring[k % FLOW_AHEAD], emit, arg, err, errlen) < 0)
+				return -1;
+		}
+		/* the memory a later row's lookup will touch is asked for now: its bucket, then (half
+		 * way) the flow at the head of that bucket. Only hints: the table may change before. */
+		if (i < n) {
+			make_ahead(&rows[i], &ring[i % FLOW_AHEAD]);
+			if (ring[i % FLOW_AHEAD].ok)
+				__builtin_prefetch(&t->buckets[ring[i % FLOW_AHEAD].hash & t->mask]);
+		}
+		if (i >= FLOW_AHEAD / 2 && i - FLOW_AHEAD / 2 < n && ring[(i - FLOW_AHEAD / 2) % FLOW_AHEAD].ok)
+			__builtin_prefetch(t->buckets[ring[(i - FLOW_AHEAD / 2) % FLOW_AHEAD].hash & t->mask]);
+	}
+	return 0;
 }
 
 int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *err, size_t errlen)

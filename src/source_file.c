@@ -21,8 +21,7 @@
 #include "engine.h"
 #include "fault.h"
 #include "fingerprint.h"
-#include "flow.h"
-#include "flowstate.h"
+#include "fileflows.h"
 #include "fsutil.h"
 #include "growbuf.h"
 #include "jsonpath.h"
@@ -68,20 +67,9 @@ struct filesrc {
 	const struct source_emit *emit; /* while a batch is read */
 	struct row *rows;
 	size_t nrows;
-	/* flows (--emit flows or both): the table is the source's state, saved as flows/N with each batch */
-	struct flow_table *flows;
-	char (*ids)[17];	/* the id prefixes of the flow records in rows */
-	struct row *scratch;	/* the packet row, when packets are not emitted */
-	char ckdir[4096];	/* the checkpoint folder */
-	int flows_clean;	/* the table is the last commit's */
-	int64_t flows_batch;	/* the last commit (-1: none), whose table flows/N holds if flows_open */
-	uint64_t flows_open;	/* open flows after the last commit */
-	uint64_t flows_total;	/* records reported by the committed batches */
-	uint64_t flows_evicted; /* of which evicted */
-	uint64_t batch_flows;	/* records of the batch being read */
-	uint64_t batch_evicted; /* of which evicted */
-	int flush_wanted;	/* the next plan reports every open flow */
-	int64_t last_files_ns;	/* monotonic time of the last batch with files */
+	struct fileflows *ff;  /* --emit flows or both: the open flows, kept with the checkpoint */
+	int flush_wanted;      /* the next plan reports every open flow */
+	int64_t last_files_ns; /* monotonic time of the last batch with files */
 	/* progress */
 	uint64_t bytes_total, bytes_done, files_total, files_done, cur_offset;
 };
@@ -105,7 +93,6 @@ static int quarantine(struct filesrc *e, const char *path, const char *reason, u
 }
 
 static void clean_source(struct filesrc *e, const char *path, const char *key);
-static int restore_flows(struct filesrc *e, char *err, size_t errlen);
 
 /* A copy of content queued under another name waits for that file's outcome (see
  * recheck_waiting): a copy of a file found bad must be quarantined too, a copy of an ingested one
@@ -374,32 +361,19 @@ out:
 	return plan;
 }
 
-/* Hand the buffered rows to the driver (every sink). 0, or -1 with err. */
+/* The packet rows made so far: into the flow table (its records go to the sinks their own way),
+ * then, when packets are emitted, to the driver (every sink). 0, or -1 with err (a sink failed, or
+ * the flow table ran out of memory). */
 static int deliver(struct filesrc *e, char *err, size_t errlen)
 {
-	int rc = e->emit->rows(e->emit->drv, e->rows, e->nrows, err, errlen);
+	int rc = 0;
 
+	if (e->ff != NULL)
+		rc = fileflows_add(e->ff, e->rows, e->nrows, err, errlen);
+	if (rc == 0 && (e->cfg->emit & ENGINE_EMIT_PACKETS))
+		rc = e->emit->rows(e->emit->drv, e->rows, e->nrows, err, errlen);
 	e->nrows = 0;
 	return rc;
-}
-
-/* flow_emit_fn: a flow record into the rows handed to the sinks (its id prefix copied beside it). */
-static int flow_row(void *arg, const struct row *r, char *err, size_t errlen)
-{
-	struct filesrc *e = arg;
-	struct row *d;
-
-	if (e->nrows == FILESRC_CHUNK && deliver(e, err, errlen) < 0)
-		return -1;
-	d = &e->rows[e->nrows];
-	memcpy(d, r, sizeof(*d));
-	memcpy(e->ids[e->nrows], r->id_prefix, sizeof(e->ids[0]));
-	d->id_prefix = e->ids[e->nrows];
-	e->nrows++;
-	e->batch_flows++;
-	if (r->event_action != NULL && strcmp(r->event_action, "evicted") == 0)
-		e->batch_evicted++;
-	return 0;
 }
 
 enum file_status { FILE_OK, FILE_TRUNCATED, FILE_CORRUPT, FILE_UNREADABLE, FILE_CHANGED };
@@ -467,12 +441,7 @@ static int process_file(struct filesrc *e, const char *path, const char *key, co
 		if (st != CAPTURE_PACKET)
 			break;
 		(*frames)++;
-		struct row *r = e->scratch != NULL ? e->scratch : &e->rows[e->nrows++];
-		pcaprow_make(r, &pkt, dlt, name, hex, *frames);
-		if (e->flows != NULL && flow_table_add(e->flows, r, flow_row, e, err, errlen) < 0) {
-			rc = -1;
-			goto out;
-		}
+		pcaprow_make(&e->rows[e->nrows++], &pkt, dlt, name, hex, *frames);
 		if (e->nrows == FILESRC_CHUNK) {
 			e->cur_offset = capture_offset(cap);
 			if (deliver(e, err, errlen) < 0) {
@@ -687,18 +656,14 @@ static int fs_recover(void *st, struct checkpoint *ck, char *err, size_t errlen)
 			return -1;
 		json_t *tot = json_object_get(c, SK_TOTALS);
 		e->total_files = (uint64_t)json_integer_value(json_object_get(tot, SK_FILES));
-		e->flows_total = (uint64_t)json_integer_value(json_object_get(tot, SK_FLOWS));
-		e->flows_evicted = (uint64_t)json_integer_value(json_object_get(tot, SK_FLOWS_EVICTED));
-		e->flows_open = (uint64_t)json_integer_value(json_object_get(tot, SK_FLOWS_OPEN));
-		e->flows_batch = last_commit;
+		json_int_t open = json_integer_value(json_object_get(tot, SK_FLOWS_OPEN));
+		int rc = e->ff != NULL ? fileflows_recover(e->ff, last_commit, tot, err, errlen) : 0;
 		json_decref(c);
-		if (e->flows_open > 0 && e->flows == NULL)
-			log_line(LOG_WARN, "the last run left open flows; with --emit packets they are not reported",
-				 (struct log_field[]){ LOG_I("flows_open", e->flows_open) }, 1);
-		if (e->flows == NULL)
-			e->flows_open = 0;
-		else if (restore_flows(e, err, errlen) < 0)
+		if (rc < 0)
 			return -1;
+		if (open > 0 && e->ff == NULL)
+			log_line(LOG_WARN, "the last run left open flows; with --emit packets they are not reported",
+				 (struct log_field[]){ LOG_I("flows_open", open) }, 1);
 	}
 	for (int64_t b = upgrade_first_to_reapply(ck, e->reg); b <= last_commit; b++) {
 		json_t *c = checkpoint_read_commit(ck, (uint64_t)b, err, errlen);
@@ -714,15 +679,10 @@ static int fs_recover(void *st, struct checkpoint *ck, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether the table holds open flows (as the last commit left it, or as a batch read since). */
-static int flows_open(const struct filesrc *e)
+/* Whether flows are open (as the last commit left them, or as a batch read since). */
+static int has_open_flows(const struct filesrc *e)
 {
-	struct flow_stats fst;
-
-	if (e->flows == NULL)
-		return 0;
-	flow_table_stats(e->flows, &fst);
-	return fst.open > 0;
+	return e->ff != NULL && fileflows_any_open(e->ff);
 }
 
 static enum source_state fs_poll(void *st, int64_t wait_ns, int draining)
@@ -743,7 +703,7 @@ static enum source_state fs_poll(void *st, int64_t wait_ns, int draining)
 		if (pending_count(e->pending) > 0)
 			return SOURCE_READY;
 		/* no new file for the idle timeout (wall time): what is open is reported */
-		if (flows_open(e) && fsutil_mono_ns() - e->last_files_ns >= e->cfg->flow.idle_ns) {
+		if (has_open_flows(e) && fsutil_mono_ns() - e->last_files_ns >= e->cfg->flow.idle_ns) {
 			e->flush_wanted = 1;
 			return SOURCE_READY;
 		}
@@ -767,7 +727,7 @@ static enum source_state fs_poll(void *st, int64_t wait_ns, int draining)
 	}
 	if (pending_count(e->pending) > 0)
 		return SOURCE_READY;
-	if (flows_open(e)) {
+	if (has_open_flows(e)) {
 		e->flush_wanted = 1; /* the end of the input: what is still open is reported */
 		return SOURCE_READY;
 	}
@@ -784,12 +744,12 @@ static int fs_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 		return -1;
 	}
 	/* once: the one batch also reports what is still open at its end */
-	if (*plan != NULL && e->flows != NULL && e->cfg->trigger == TRIGGER_ONCE &&
+	if (*plan != NULL && e->ff != NULL && e->cfg->trigger == TRIGGER_ONCE &&
 	    json_object_set_new(*plan, SK_FLUSH_FLOWS, json_true()) < 0) {
 		snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
 		return -1;
 	}
-	if (*plan == NULL && e->flush_wanted && flows_open(e)) {
+	if (*plan == NULL && e->flush_wanted && has_open_flows(e)) {
 		char when[40];
 		iso_now(when);
 		*plan = json_pack("{s:I,s:s,s:[],s:b}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_FILES,
@@ -800,33 +760,6 @@ static int fs_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 		}
 	}
 	e->flush_wanted = 0;
-	return 0;
-}
-
-/* Put the last commit's table back (a batch read since then was not committed). 0, or -1 with
- * err (flows/N damaged). */
-static int restore_flows(struct filesrc *e, char *err, size_t errlen)
-{
-	flow_table_clear(e->flows);
-	if (e->flows_open == 0)
-		return 0;
-	return flowstate_load(e->ckdir, (uint64_t)e->flows_batch, e->flows, err, errlen);
-}
-
-/* The end of a batch's reading: a flush plan reports every open flow; the rows go out, and the
- * table as the batch leaves it is saved as flows/N (before commits/N), when it holds any flow.
- * 0, or -1 with err (a sink or the save failed: the driver retries the batch). */
-static int end_flows(struct filesrc *e, uint64_t batch, int flush, char *err, size_t errlen)
-{
-	struct flow_stats fst;
-
-	if (flush && flow_table_flush(e->flows, flow_row, e, err, errlen) < 0)
-		return -1;
-	if (e->nrows > 0 && deliver(e, err, errlen) < 0)
-		return -1;
-	flow_table_stats(e->flows, &fst);
-	if (fst.open > 0 && flowstate_save(e->ckdir, batch, e->flows, err, errlen) < 0)
-		return -1;
 	return 0;
 }
 
@@ -843,15 +776,10 @@ static int fs_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 
 	e->emit = emit;
 	e->batch_ok = 0;
-	e->batch_flows = e->batch_evicted = 0;
-	if (e->flows != NULL) {
-		/* a retried or replayed batch starts from the last commit's table */
-		if (!e->flows_clean && restore_flows(e, err, errlen) < 0) {
-			e->emit = NULL;
-			json_decref(res);
-			return -2;
-		}
-		e->flows_clean = 0;
+	if (e->ff != NULL && fileflows_begin(e->ff, emit, err, errlen) < 0) {
+		e->emit = NULL;
+		json_decref(res);
+		return -2; /* the last commit's flows cannot be read back */
 	}
 	if (json_array_size(files) > 0)
 		e->last_files_ns = fsutil_mono_ns();
@@ -889,8 +817,8 @@ static int fs_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 		else if (status != FILE_CHANGED)
 			b->bad++;
 	}
-	if (rc == 0 && e->flows != NULL)
-		rc = end_flows(e, batch, json_is_true(json_object_get(plan, SK_FLUSH_FLOWS)), err, errlen);
+	if (rc == 0 && e->ff != NULL)
+		rc = fileflows_end(e->ff, batch, json_is_true(json_object_get(plan, SK_FLUSH_FLOWS)), err, errlen);
 	e->emit = NULL;
 	if (rc != 0) {
 		e->bytes_done = bytes_before; /* a retry reads the batch's files again */
@@ -900,20 +828,20 @@ static int fs_read(void *st, uint64_t batch, json_t *plan, const struct source_e
 	}
 	*outcome = res;
 	e->batch_ok = ok;
-	b->rows += e->batch_flows;
 	b->extra[0] = (struct log_field)LOG_I("files", b->units);
 	b->extra[1] = (struct log_field)LOG_I("bad_files", b->bad);
 	b->nextra = 2;
-	if (e->flows != NULL) {
-		struct flow_stats fst;
-		flow_table_stats(e->flows, &fst);
-		b->extra[2] = (struct log_field)LOG_I("flows", e->batch_flows);
-		b->extra[3] = (struct log_field)LOG_I("flows_open", fst.open);
+	if (e->ff != NULL) {
+		struct fileflows_batch fb;
+		fileflows_batch(e->ff, &fb);
+		b->rows += fb.records;
+		b->extra[2] = (struct log_field)LOG_I("flows", fb.records);
+		b->extra[3] = (struct log_field)LOG_I("flows_open", fb.open);
 		b->nextra = 4;
-		if (e->batch_evicted > 0)
+		if (fb.evicted > 0)
 			log_line(LOG_WARN,
 				 "flow table full: least recently seen flows reported early (raise --max-flows)",
-				 (struct log_field[]){ LOG_I("batch", batch), LOG_I("flows_evicted", e->batch_evicted),
+				 (struct log_field[]){ LOG_I("batch", batch), LOG_I("flows_evicted", fb.evicted),
 						       LOG_I("max_flows", e->cfg->flow.max_flows) },
 				 3);
 	}
@@ -943,17 +871,8 @@ static int fs_ack(void *st, uint64_t batch, json_t *outcome, char *err, size_t e
 	}
 	e->total_files += e->batch_ok;
 	e->batch_ok = 0;
-	if (e->flows != NULL) {
-		struct flow_stats fst;
-		flow_table_stats(e->flows, &fst);
-		e->flows_total += e->batch_flows;
-		e->flows_evicted += e->batch_evicted;
-		e->batch_flows = e->batch_evicted = 0;
-		e->flows_batch = (int64_t)batch;
-		e->flows_open = fst.open;
-		e->flows_clean = 1;
-		flowstate_prune(e->ckdir, batch);
-	}
+	if (e->ff != NULL)
+		fileflows_ack(e->ff, batch);
 	if (post_commit(e, batch, outcome, err, errlen) < 0)
 		return -1;
 	if (strmap_count(e->waiting) > 0)
@@ -967,14 +886,8 @@ static void fs_totals(void *st, json_t *totals)
 
 	/* the commit's totals are made before ack: they count the batch's files already */
 	json_object_set_new(totals, SK_FILES, json_integer((json_int_t)(e->total_files + e->batch_ok)));
-	if (e->flows != NULL) {
-		struct flow_stats fst;
-		flow_table_stats(e->flows, &fst);
-		json_object_set_new(totals, SK_FLOWS, json_integer((json_int_t)(e->flows_total + e->batch_flows)));
-		json_object_set_new(totals, SK_FLOWS_OPEN, json_integer((json_int_t)fst.open));
-		json_object_set_new(totals, SK_FLOWS_EVICTED,
-				    json_integer((json_int_t)(e->flows_evicted + e->batch_evicted)));
-	}
+	if (e->ff != NULL)
+		fileflows_totals(e->ff, totals);
 }
 
 static void fs_stats(void *st, json_t *stats)
@@ -1012,9 +925,7 @@ static void fs_close(void *st)
 	registry_free(e->reg);
 	pending_free(e->pending);
 	strmap_free(e->waiting, free);
-	flow_table_free(e->flows);
-	free(e->ids);
-	free(e->scratch);
+	fileflows_free(e->ff);
 	free(e->rows);
 	free(e);
 }
@@ -1087,21 +998,9 @@ int source_file_open(const struct engine_config *cfg, const struct source_env *e
 		e->exclude[n++] = cfg->archive_dir;
 	e->exclude[n++] = cfg->checkpoint;
 	e->exclude[n] = NULL;
-	e->flows_batch = -1;
-	e->flows_clean = 1;
 	e->last_files_ns = fsutil_mono_ns();
-	snprintf(e->ckdir, sizeof(e->ckdir), "%s", cfg->checkpoint);
-	if (cfg->emit & ENGINE_EMIT_FLOWS) {
-		if (flow_table_new(&cfg->flow, &e->flows, err, errlen) < 0)
-			goto out;
-		e->ids = calloc(FILESRC_CHUNK, sizeof(*e->ids));
-		if (!(cfg->emit & ENGINE_EMIT_PACKETS))
-			e->scratch = calloc(1, sizeof(*e->scratch));
-		if (e->ids == NULL || (!(cfg->emit & ENGINE_EMIT_PACKETS) && e->scratch == NULL)) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-	}
+	if ((cfg->emit & ENGINE_EMIT_FLOWS) && fileflows_open(&cfg->flow, cfg->checkpoint, &e->ff, err, errlen) < 0)
+		goto out;
 	if (cfg->mode == ENGINE_WATCH) {
 		/* The folder is scanned, watched and recorded by its absolute path, whatever the current
 		 * folder: the registry's paths then mean the same to `status` and to the next run. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "communityid.h"
+#include "fileflows.h"
 #include "flow.h"
 #include "flowstate.h"
 #include "suites.h"
@@ -404,6 +405,117 @@ START_TEST(test_flow_save_load)
 }
 END_TEST
 
+/* The file source's flows: a batch read again (its sinks failed) starts from the last commit's
+ * table and gives the same records; a new process recovering from that commit has the same open
+ * flows. The records are collected by a stand-in for the driver. */
+static int collect_rows(void *drv, const struct row *rows, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (collect(drv, &rows[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+START_TEST(test_fileflows_retry_and_recover)
+{
+	static const struct tpkt batch0[] = {
+		TCP(1000, "10.0.0.2", 40000, "10.0.0.1", 443, 0x02, 74),
+		UDP(1001, "10.0.0.5", 53, "10.0.0.6", 999, 80),
+		TCP(1002, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74),
+		END_PKTS,
+	};
+	static const struct tpkt batch1[] = {
+		TCP(1003, "10.0.0.2", 40000, "10.0.0.1", 443, 0x04, 60), /* RST: ends after the grace */
+		UDP(2000, "10.0.0.6", 999, "10.0.0.5", 53, 90),
+		UDP(5000, "10.0.0.7", 1, "10.0.0.8", 2, 10), /* the grace is over: the TCP record */
+		END_PKTS,
+	};
+	struct flow_config cfg = CFG_DEFAULT;
+	struct fileflows *ff = NULL, *ff2 = NULL;
+	struct sink *first = calloc(1, sizeof(*first)), *again = calloc(1, sizeof(*again)),
+		    *s0 = calloc(1, sizeof(*s0));
+	struct source_emit emit = { .rows = collect_rows };
+	struct row rows[8];
+	struct fileflows_batch fb;
+	json_t *totals = json_object();
+	char err[256];
+	size_t n;
+
+	ck_assert_int_eq(fileflows_open(&cfg, testutil_tmp, &ff, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_recover(ff, -1, NULL, err, sizeof(err)), 0);
+	/* batch 0, committed */
+	emit.drv = s0;
+	ck_assert_int_eq(fileflows_begin(ff, &emit, err, sizeof(err)), 0);
+	for (n = 0; batch0[n].src != NULL; n++)
+		make_row(&rows[n], &batch0[n]);
+	ck_assert_int_eq(fileflows_add(ff, rows, n, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_end(ff, 0, 0, err, sizeof(err)), 0);
+	fileflows_ack(ff, 0);
+	ck_assert_int_eq(s0->n, 0);
+	/* batch 1: read, its sinks fail after the rows (no end, no ack); read again */
+	for (n = 0; batch1[n].src != NULL; n++)
+		make_row(&rows[n], &batch1[n]);
+	emit.drv = first;
+	ck_assert_int_eq(fileflows_begin(ff, &emit, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_add(ff, rows, n, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_end(ff, 1, 0, err, sizeof(err)), 0);
+	emit.drv = again;
+	ck_assert_msg(fileflows_begin(ff, &emit, err, sizeof(err)) == 0, "begin again: %s", err);
+	ck_assert_int_eq(fileflows_add(ff, rows, n, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_end(ff, 1, 0, err, sizeof(err)), 0);
+	ck_assert_int_eq(first->n, 1);
+	ck_assert_int_eq(again->n, first->n);
+	ck_assert_str_eq(again->ids[0], first->ids[0]);
+	ck_assert_str_eq(again->rows[0].event_action, "rst");
+	ck_assert_int_eq(again->rows[0].network_packets, 3);
+	fileflows_batch(ff, &fb);
+	ck_assert_int_eq(fb.records, 1);
+	ck_assert_int_eq(fb.open, 2); /* the DNS pair and the last UDP packet */
+	fileflows_totals(ff, totals);
+	fileflows_ack(ff, 1);
+	/* a new process from commit 1: the same two open flows, reported alike */
+	ck_assert_int_eq(fileflows_open(&cfg, testutil_tmp, &ff2, err, sizeof(err)), 0);
+	ck_assert_msg(fileflows_recover(ff2, 1, totals, err, sizeof(err)) == 0, "recover: %s", err);
+	ck_assert(fileflows_any_open(ff2));
+	memset(first, 0, sizeof(*first));
+	memset(again, 0, sizeof(*again));
+	emit.drv = first;
+	ck_assert_int_eq(fileflows_begin(ff, &emit, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_end(ff, 2, 1, err, sizeof(err)), 0);
+	emit.drv = again;
+	ck_assert_int_eq(fileflows_begin(ff2, &emit, err, sizeof(err)), 0);
+	ck_assert_int_eq(fileflows_end(ff2, 2, 1, err, sizeof(err)), 0);
+	ck_assert_int_eq(first->n, 2);
+	ck_assert_int_eq(again->n, 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_str_eq(again->ids[i], first->ids[i]);
+		ck_assert_int_eq(again->rows[i].network_bytes, first->rows[i].network_bytes);
+	}
+	/* flows/1 damaged: recovering from it is refused, nothing is guessed */
+	{
+		char path[128];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/flows/1", testutil_tmp);
+		f = fopen(path, "r+b");
+		ck_assert_ptr_nonnull(f);
+		fseek(f, 40, SEEK_SET);
+		fputc(0x5a, f);
+		fclose(f);
+		fileflows_free(ff2);
+		ff2 = NULL;
+		ck_assert_int_eq(fileflows_open(&cfg, testutil_tmp, &ff2, err, sizeof(err)), 0);
+		ck_assert_int_eq(fileflows_recover(ff2, 1, totals, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "flows/1") != NULL && strstr(err, "damaged") != NULL, "%s", err);
+	}
+	json_decref(totals);
+	fileflows_free(ff);
+	fileflows_free(ff2);
+	free(first);
+	free(again);
+	free(s0);
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -411,5 +523,6 @@ Suite *flow_suite(void)
 	testutil_add(s, test_flow_cases, 0);
 	testutil_add(s, test_flow_community_id_and_ids, 0);
 	testutil_add(s, test_flow_save_load, 1);
+	testutil_add(s, test_fileflows_retry_and_recover, 1);
 	return s;
 }

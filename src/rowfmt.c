@@ -1,6 +1,5 @@
 /* Text formatting of row values for NDJSON and BSON: times, strings, addresses, integers.
  * Hand-written instead of printf: this is the hot path of every sink. */
-#include <arpa/inet.h>
 #include <bson/bson.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -250,20 +249,64 @@ static char *put_ipv4(char *p, const uint8_t a[4])
 	return p;
 }
 
+/* An IPv6 address as glibc's inet_ntop writes it (RFC 5952): lowercase hex groups without leading
+ * zeros, the first longest run of two or more zero groups as "::", and ::a.b.c.d / ::ffff:a.b.c.d
+ * with the IPv4 part dotted. Written by hand: inet_ntop formats each group with sprintf. */
+static char *put_ipv6(char *p, const uint8_t a[16])
+{
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				cur_len = 0;
+			}
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len) {
+				best = cur;
+				best_len = cur_len;
+			}
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len)) {
+		best = cur;
+		best_len = cur_len;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return put_ipv4(p, a + 12);
+		int started = 0;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (w[i] >> sh) & 15;
+			if (d != 0 || started || sh == 0) {
+				*p++ = hexdig[d];
+				started = 1;
+			}
+		}
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	return p;
+}
+
 char *rowfmt_ip(char *p, const struct row_ip *ip)
 {
 	*p++ = '"';
-	if (ip->family == 4) {
-		p = put_ipv4(p, ip->addr);
-	} else {
-		char t[INET6_ADDRSTRLEN];
-		/* glibc's inet_ntop follows RFC 5952: lowercase, longest zero run (>= 2 groups) as "::". */
-		if (inet_ntop(AF_INET6, ip->addr, t, sizeof(t)) != NULL) {
-			size_t n = strlen(t);
-			memcpy(p, t, n);
-			p += n;
-		}
-	}
+	p = ip->family == 4 ? put_ipv4(p, ip->addr) : put_ipv6(p, ip->addr);
 	*p++ = '"';
 	return p;
 }

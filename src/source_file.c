@@ -67,8 +67,10 @@ struct filesrc {
 	const struct source_emit *emit; /* while a batch is read */
 	struct row *rows;
 	size_t nrows;
-	struct fileflows *ff;  /* --emit flows or both: the open flows, kept with the checkpoint */
-	int flush_wanted;      /* the next plan reports every open flow */
+	struct fileflows *ff; /* --emit flows or both: the open flows, kept with the checkpoint */
+	int flush_wanted;
+	int draining; /* replay, once, available-now: the run ends when nothing is left */ /* the next plan reports
+											      every open flow */
 	int64_t last_files_ns; /* monotonic time of the last batch with files */
 	/* progress */
 	uint64_t bytes_total, bytes_done, files_total, files_done, cur_offset;
@@ -695,6 +697,7 @@ static enum source_state fs_poll(void *st, int64_t wait_ns, int draining)
 		e->scanned = 1;
 		scan_all(e);
 	}
+	e->draining = draining;
 	if (!draining) {
 		if (wait_ns > 0 && discover_wait(e->d, wait_ns))
 			scan_all(e);
@@ -743,9 +746,11 @@ static int fs_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 		snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
 		return -1;
 	}
-	/* once: the one batch also reports what is still open at its end */
-	if (*plan != NULL && e->ff != NULL && e->cfg->trigger == TRIGGER_ONCE &&
-	    json_object_set_new(*plan, SK_FLUSH_FLOWS, json_true()) < 0) {
+	/* the run's last batch (once: its one batch) also reports what is still open at its end, rather
+	 * than a batch of its own after it (which would first save the open flows) */
+	int last = e->cfg->trigger == TRIGGER_ONCE ||
+		   (e->draining && pending_count(e->pending) == 0 && !e->overflowed && discover_unstable(e->d) == 0);
+	if (*plan != NULL && e->ff != NULL && last && json_object_set_new(*plan, SK_FLUSH_FLOWS, json_true()) < 0) {
 		snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
 		return -1;
 	}

@@ -12,7 +12,7 @@
 #include "log.h"
 
 #ifndef PCAPSTREAM_VERSION
-#define PCAPSTREAM_VERSION "0.3.0"
+#define PCAPSTREAM_VERSION "0.4.0"
 #endif
 
 struct command {

@@ -67,6 +67,9 @@ void flow_table_clear(struct flow_table *t);
 
 void flow_table_stats(const struct flow_table *t, struct flow_stats *st);
 
+/* The most flows it holds (--max-flows). */
+uint64_t flow_table_max(const struct flow_table *t);
+
 void flow_table_free(struct flow_table *t);
 
 #endif

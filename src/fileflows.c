@@ -1,6 +1,8 @@
 /* The file source's flows (see fileflows.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "fileflows.h"
 #include "flowstate.h"
 #include "statekeys.h"
@@ -49,12 +51,18 @@ out:
 	return rc;
 }
 
-/* Put the last commit's table back. 0, or -1 with err (flows/N damaged). */
+/* Put the last commit's table back: its flows and its clock. 0, or -1 with err (flows/N damaged,
+ * or missing while the commit says flows were open). */
 static int restore(struct fileflows *ff, char *err, size_t errlen)
 {
+	char path[4160];
+
 	flow_table_clear(ff->table);
-	if (ff->open_committed == 0)
+	if (ff->committed < 0)
 		return 0;
+	snprintf(path, sizeof(path), "%s/flows/%lld", ff->ckdir, (long long)ff->committed);
+	if (ff->open_committed == 0 && access(path, F_OK) != 0)
+		return 0; /* a commit of 0.3, which kept no table */
 	return flowstate_load(ff->ckdir, (uint64_t)ff->committed, ff->table, err, errlen);
 }
 
@@ -65,6 +73,14 @@ int fileflows_recover(struct fileflows *ff, int64_t last_commit, json_t *totals,
 	ff->evicted = (uint64_t)json_integer_value(json_object_get(totals, SK_FLOWS_EVICTED));
 	ff->open_committed = (uint64_t)json_integer_value(json_object_get(totals, SK_FLOWS_OPEN));
 	ff->clean = 1;
+	if (ff->open_committed > flow_table_max(ff->table)) {
+		snprintf(err, errlen,
+			 "the last run left %llu open flows, more than --max-flows %llu: restart with --max-flows %llu "
+			 "or more (the checkpoint is fine)",
+			 (unsigned long long)ff->open_committed, (unsigned long long)flow_table_max(ff->table),
+			 (unsigned long long)ff->open_committed);
+		return -1;
+	}
 	return restore(ff, err, errlen);
 }
 
@@ -115,16 +131,12 @@ int fileflows_add(struct fileflows *ff, const struct row *rows, size_t n, char *
 
 int fileflows_end(struct fileflows *ff, uint64_t batch, int flush, char *err, size_t errlen)
 {
-	struct flow_stats fst;
-
 	if (flush && flow_table_flush(ff->table, take_record, ff, err, errlen) < 0)
 		return -1;
 	if (ff->nrows > 0 && deliver(ff, err, errlen) < 0)
 		return -1;
-	flow_table_stats(ff->table, &fst);
-	if (fst.open > 0 && flowstate_save(ff->ckdir, batch, ff->table, err, errlen) < 0)
-		return -1;
-	return 0;
+	/* saved even when empty: its clock decides what the next batch's frames do */
+	return flowstate_save(ff->ckdir, batch, ff->table, err, errlen);
 }
 
 void fileflows_ack(struct fileflows *ff, uint64_t batch)

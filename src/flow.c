@@ -197,6 +197,12 @@ static void make_record(struct flow_table *t, const struct flow *f, enum flow_en
 	r->timestamp = r->event_start = f->start;
 	r->event_end = f->last;
 	r->event_duration = f->last - f->start;
+	if (!t->has_clock) {
+		/* no frame so far had a capture time: the record has none either (as such packet rows) */
+		r->has &=
+		    ~(uint64_t)(ROW_HAS_timestamp | ROW_HAS_event_start | ROW_HAS_event_end | ROW_HAS_event_duration);
+		ROW_SET(r, error_message, "no capture time in the frames of this flow");
+	}
 	r->event_dataset = row_dataset_pcap_flow;
 	r->event_action = end_names[why];
 	set_ip(&r->source_ip, family, ia);
@@ -472,7 +478,21 @@ static int add_one(struct flow_table *t, const struct row *r, const struct flow_
 	struct flow_pkt *p = &t->pkt;
 	struct flow *f;
 
+	if ((r->has & ROW_HAS_timestamp) && t->has_clock && r->timestamp < t->clock - t->cfg.idle_ns) {
+		/* capture time went back by more than the idle timeout (another sensor's file, an old
+		 * capture, a damaged time that ran ahead): a new timeline. What is open is reported, and
+		 * the clock starts again from this frame, so its flows are not idle from the start. */
+		if (flow_table_flush(t, emit, arg, err, errlen) < 0)
+			return -1;
+		t->clock = r->timestamp;
+	}
 	if ((r->has & ROW_HAS_timestamp) && (!t->has_clock || r->timestamp > t->clock)) {
+		if (!t->has_clock) {
+			/* the first frame with a time: flows of frames without one (pcapng simple packet
+			 * blocks) take it as theirs, rather than 1970 */
+			for (struct flow *x = t->head; x != NULL; x = x->next)
+				x->start = x->last = r->timestamp;
+		}
 		t->clock = r->timestamp;
 		t->has_clock = 1;
 	}
@@ -483,13 +503,23 @@ static int add_one(struct flow_table *t, const struct row *r, const struct flow_
 		return -1;
 	f = lookup(t, p);
 	if (f != NULL && p->ts - f->start >= t->cfg.active_ns) {
-		/* the conversation so far is reported; a new record, same initiator, goes on */
-		uint8_t init_is_b = f->init_is_b;
-		if (end_flow(t, f, END_ACTIVE, emit, arg, err, errlen) < 0)
-			return -1;
+		/* the conversation so far is reported; a new record goes on with its initiator, the FINs
+		 * seen and the names (a conversation's, not a record's) */
+		uint8_t init_is_b = f->init_is_b, fin = f->fin;
+		struct flow_names *names = f->names;
+		make_record(t, f, END_ACTIVE);
+		f->names = NULL; /* kept for the continuation */
+		flow_remove(t, f);
+		t->records++;
 		f = create(t, p, init_is_b);
-		if (f == NULL)
+		if (f == NULL) {
+			flow_names_free(names);
 			goto oom;
+		}
+		f->fin = fin;
+		f->names = names;
+		if (emit(arg, &t->out, err, errlen) < 0)
+			return -1;
 	}
 	if (f == NULL) {
 		if (t->count >= t->cfg.max_flows && end_flow(t, t->head, END_EVICTED, emit, arg, err, errlen) < 0)
@@ -548,6 +578,11 @@ int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *e
 			return -1;
 	}
 	return 0;
+}
+
+uint64_t flow_table_max(const struct flow_table *t)
+{
+	return t->cfg.max_flows;
 }
 
 void flow_table_stats(const struct flow_table *t, struct flow_stats *st)

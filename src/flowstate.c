@@ -14,6 +14,7 @@
 #include "flow_impl.h"
 #include "flowstate.h"
 #include "fsutil.h"
+#include "growbuf.h"
 #include "hash.h"
 
 #define FLOW_MAGIC "pcapstream flow table 1\n"
@@ -242,6 +243,7 @@ int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen)
 	uint8_t head[sizeof(FLOW_MAGIC) - 1 + 5 * 8], tail[8];
 	uint64_t sum = 0, n, nclosing, i;
 	struct flow **byidx = NULL;
+	size_t cap = 0;
 	int rc = -1;
 
 	flow_table_clear(t);
@@ -255,13 +257,13 @@ int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen)
 			 (unsigned long long)n, (unsigned long long)t->cfg.max_flows);
 		goto out;
 	}
-	byidx = calloc(n > 0 ? n : 1, sizeof(*byidx));
-	if (byidx == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		struct flow *x;
+		/* grown as flows are read: a damaged count runs into the end of the file, not into memory */
+		if (growbuf_array((void **)&byidx, &cap, i + 1, sizeof(*byidx), (size_t)n) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 		if (dec_flow(f, &sum, &x) < 0) {
 			snprintf(err, errlen, "damaged or cut short at flow %llu of %llu", (unsigned long long)i + 1,
 				 (unsigned long long)n);

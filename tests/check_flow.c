@@ -10,8 +10,9 @@
 #include "flowstate.h"
 #include "suites.h"
 
-#define MS 1000000LL
-#define S  1000000000LL
+#define MS     1000000LL
+#define NOTIME INT64_MIN /* a frame without a capture time (pcapng simple packet block) */
+#define S      1000000000LL
 
 /* A packet as the decoder would give it: time (ms), addresses, ports (-1: none), protocol,
  * TCP flags (-1: not TCP), ICMP type/code (-1: none), VLAN (-1: none), frame length. */
@@ -86,7 +87,8 @@ static void set_addr(struct row_ip *ip, const char *s)
 static void make_row(struct row *r, const struct tpkt *p)
 {
 	memset(r, 0, sizeof(*r));
-	ROW_SET(r, timestamp, p->ms * MS);
+	if (p->ms != NOTIME)
+		ROW_SET(r, timestamp, p->ms * MS);
 	ROW_SET(r, event_dataset, row_dataset_pcap);
 	set_addr(&r->source_ip, p->src);
 	set_addr(&r->destination_ip, p->dst);
@@ -256,6 +258,26 @@ static const struct flow_case cases[] = {
 	  { { "end", "10.0.0.1", 1, "10.0.0.2", 2, 1000, 1000, 1, 100, 0, 0, -1, NULL },
 	    { "end", "10.0.0.2", 2, "10.0.0.1", 1, 1001, 1001, 1, 100, 0, 0, -1, NULL },
 	    { "end", "10.0.0.1", -1, "10.0.0.2", -1, 1002, 1002, 1, 60, 0, 0, -1, NULL },
+	    END_RECS } },
+	{ "a first frame without a capture time: its flow starts at the first frame that has one",
+	  CFG_DEFAULT,
+	  { TCP(NOTIME, "10.0.0.2", 40000, "10.0.0.1", 443, 0x02, 74),
+	    TCP(1000, "10.0.0.1", 443, "10.0.0.2", 40000, 0x12, 74),
+	    TCP(1001, "10.0.0.2", 40000, "10.0.0.1", 443, 0x10, 66), END_PKTS },
+	  1,
+	  { { "end", "10.0.0.2", 40000, "10.0.0.1", 443, 1000, 1001, 2, 140, 1, 74, 0x12, NULL }, END_RECS } },
+	{ "active timeout: the continuation keeps the FIN seen before and the names",
+	  { .idle_ns = 60 * S, .active_ns = 10 * S, .max_flows = 1000 },
+	  { TCP(0, "10.0.0.2", 40000, "10.0.0.1", 443, 0x02, 74),
+	    { 1, "10.0.0.2", 40000, "10.0.0.1", 443, 6, 0x18, -1, -1, -1, 300, "tls.example" },
+	    TCP(5000, "10.0.0.2", 40000, "10.0.0.1", 443, 0x11, 66),  /* the initiator's FIN */
+	    TCP(10000, "10.0.0.1", 443, "10.0.0.2", 40000, 0x10, 66), /* 10 s: a new record */
+	    TCP(11000, "10.0.0.1", 443, "10.0.0.2", 40000, 0x11, 66), /* the other FIN: closing */
+	    UDP(14000, "10.0.0.9", 5000, "10.0.0.8", 53, 80),	      /* the grace is over */
+	    END_PKTS },
+	  0,
+	  { { "active", "10.0.0.2", 40000, "10.0.0.1", 443, 0, 5000, 3, 440, 0, 0, 0x1b, "tls.example" },
+	    { "fin", "10.0.0.2", 40000, "10.0.0.1", 443, 10000, 11000, 0, 0, 2, 132, 0x11, "tls.example" },
 	    END_RECS } },
 	{ "max-flows 2: the least recently seen flow is reported early",
 	  { .idle_ns = 60 * S, .active_ns = 600 * S, .max_flows = 2 },
@@ -516,12 +538,71 @@ START_TEST(test_fileflows_retry_and_recover)
 }
 END_TEST
 
+/* Capture time going back by more than the idle timeout (an older capture after a newer one, the
+ * table empty by then): a new timeline, not one record per frame. */
+START_TEST(test_flow_time_break)
+{
+	static const struct tpkt newer[] = {
+		UDP(100000, "10.0.0.1", 1, "10.0.0.2", 2, 100),
+		END_PKTS,
+	};
+	static const struct tpkt older[] = {
+		UDP(1000, "10.0.0.3", 3, "10.0.0.4", 4, 50),
+		UDP(1500, "10.0.0.4", 4, "10.0.0.3", 3, 60),
+		UDP(2000, "10.0.0.3", 3, "10.0.0.4", 4, 70),
+		END_PKTS,
+	};
+	static const struct trec want[] = {
+		{ "end", "10.0.0.1", 1, "10.0.0.2", 2, 100000, 100000, 1, 100, 0, 0, -1, NULL },
+		{ "end", "10.0.0.3", 3, "10.0.0.4", 4, 1000, 2000, 2, 120, 1, 60, -1, NULL },
+		END_RECS,
+	};
+	struct flow_table *t = NULL;
+	struct sink *s = calloc(1, sizeof(*s));
+	char err[256];
+
+	ck_assert_int_eq(flow_table_new(&cfg_default, &t, err, sizeof(err)), 0);
+	feed(t, newer, s);
+	ck_assert_int_eq(flow_table_flush(t, collect, s, err, sizeof(err)), 0);
+	feed(t, older, s);
+	ck_assert_int_eq(flow_table_flush(t, collect, s, err, sizeof(err)), 0);
+	expect(s, want);
+	flow_table_free(t);
+	free(s);
+}
+END_TEST
+
+/* Frames without any capture time: the record has no time either, and says why. */
+START_TEST(test_flow_untimed)
+{
+	static const struct tpkt pkts[] = {
+		{ NOTIME, "10.0.0.1", 1, "10.0.0.2", 2, 17, -1, -1, -1, -1, 60, NULL },
+		END_PKTS,
+	};
+	struct flow_table *t = NULL;
+	struct sink *s = calloc(1, sizeof(*s));
+	char err[256];
+
+	ck_assert_int_eq(flow_table_new(&cfg_default, &t, err, sizeof(err)), 0);
+	feed(t, pkts, s);
+	ck_assert_int_eq(flow_table_flush(t, collect, s, err, sizeof(err)), 0);
+	ck_assert_int_eq(s->n, 1);
+	ck_assert(!(s->rows[0].has & (ROW_HAS_timestamp | ROW_HAS_event_start | ROW_HAS_event_end)));
+	ck_assert(s->rows[0].has & ROW_HAS_error_message);
+	ck_assert_int_eq(s->rows[0].network_packets, 1);
+	flow_table_free(t);
+	free(s);
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
 
 	testutil_add(s, test_flow_cases, 0);
 	testutil_add(s, test_flow_community_id_and_ids, 0);
+	testutil_add(s, test_flow_untimed, 0);
+	testutil_add(s, test_flow_time_break, 0);
 	testutil_add(s, test_flow_save_load, 1);
 	testutil_add(s, test_fileflows_retry_and_recover, 1);
 	return s;

@@ -144,8 +144,4 @@ void daily_top_free(struct daily_top *t);
 json_t *daily_conv_answer(const struct daily_conv_query *q, const struct daily_conv *convs, size_t n,
 			  int64_t without_records, int64_t without_bytes);
 
-/* The nanoseconds since the epoch written by s, an RFC 3339 UTC time as pcapstream writes it
- * (YYYY-MM-DDTHH:MM:SS[.fraction]Z, up to 9 fraction digits). Returns 0, or -1 when s is not one. */
-int daily_parse_time(const char *s, int64_t *ns);
-
 #endif

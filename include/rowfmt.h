@@ -49,6 +49,10 @@ int rowfmt_bson_str(struct _bson_t *doc, const char *key, const char *s);
  * out (at least 32 bytes). Returns the length. */
 size_t rowfmt_time_text(char *out, int64_t ns);
 
+/* The inverse: "YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z" (n bytes at s, a real calendar date, seconds 0-59)
+ * into ns since the epoch. Returns 0, or -1 when it is not such a time or does not fit. */
+int rowfmt_parse_time(const char *s, size_t n, int64_t *ns);
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1): 1 to 4, or 0 if it is not
  * one (overlong forms, surrogates and code points past U+10FFFF are not). */
 size_t rowfmt_utf8_len(const unsigned char *s, size_t n);

@@ -400,37 +400,6 @@ json_t *daily_conv_answer(const struct daily_conv_query *q, const struct daily_c
 			 (json_int_t)without_bytes);
 }
 
-int daily_parse_time(const char *s, int64_t *ns)
-{
-	size_t n = strlen(s), i = 19;
-	int64_t frac = 0, scale = 1000000000;
-	int y, mo, d, h, mi, se;
-
-	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
-		return -1;
-	y = rowfmt_digits(s, 4);
-	mo = rowfmt_digits(s + 5, 2);
-	d = rowfmt_digits(s + 8, 2);
-	h = rowfmt_digits(s + 11, 2);
-	mi = rowfmt_digits(s + 14, 2);
-	se = rowfmt_digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
-		return -1;
-	if (s[i] == '.') {
-		for (i++; i < n - 1; i++) {
-			if (s[i] < '0' || s[i] > '9' || scale == 1)
-				return -1;
-			scale /= 10;
-			frac += (s[i] - '0') * scale;
-		}
-	}
-	if (i != n - 1)
-		return -1;
-	*ns = ((rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) * 1000000000) +
-	      frac;
-	return 0;
-}
-
 int daily_top_init(struct daily_top *t, size_t cap)
 {
 	t->n = 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "daily.h"
 #include "esq.h"
+#include "rowfmt.h"
 
 /* The sums daily_count needs of the docs with field == host: source.bytes/packets and
  * destination.bytes/packets of those with source.bytes ("dir"), network.bytes/packets of those
@@ -210,12 +211,12 @@ static int conv_from_bucket(json_t *b, const char *cid, const char *vlan, struct
 	t = src_str(first, "event.start");
 	if (t == NULL)
 		t = src_str(first, "@timestamp");
-	if (t == NULL || daily_parse_time(t, &cv->start_ns) < 0) {
+	if (t == NULL || rowfmt_parse_time(t, strlen(t), &cv->start_ns) < 0) {
 		snprintf(err, errlen, "Elasticsearch's first record has no start time");
 		return -1;
 	}
 	end = last != NULL ? src_str(last, "event.end") : NULL;
-	if (end == NULL || daily_parse_time(end, &cv->end_ns) < 0 || cv->end_ns < cv->start_ns)
+	if (end == NULL || rowfmt_parse_time(end, strlen(end), &cv->end_ns) < 0 || cv->end_ns < cv->start_ns)
 		cv->end_ns = cv->start_ns;
 	add_directions(b, &s);
 	cv->in_bytes = s.in_bytes;

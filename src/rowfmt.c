@@ -135,6 +135,46 @@ size_t rowfmt_time_text(char *out, int64_t ns)
 	return (size_t)(e - out);
 }
 
+int rowfmt_parse_time(const char *s, size_t n, int64_t *ns)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec;
+	int64_t frac = 0, secs;
+	size_t i = 19;
+	int fd = 0;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
+		return -1;
+	y = rowfmt_digits(s, 4);
+	mo = rowfmt_digits(s + 5, 2);
+	d = rowfmt_digits(s + 8, 2);
+	h = rowfmt_digits(s + 11, 2);
+	mi = rowfmt_digits(s + 14, 2);
+	sec = rowfmt_digits(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || (unsigned)d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || sec < 0 || sec > 59)
+		return -1;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return -1;
+	if (s[i] == '.') {
+		for (i++; i < n - 1 && fd < 9; i++, fd++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			frac = frac * 10 + (s[i] - '0');
+		}
+		if (fd == 0)
+			return -1;
+		for (int k = fd; k < 9; k++)
+			frac *= 10;
+	}
+	if (i != n - 1)
+		return -1;
+	secs = rowfmt_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	if (__builtin_mul_overflow(secs, (int64_t)1000000000, ns) || __builtin_add_overflow(*ns, frac, ns))
+		return -1;
+	return 0;
+}
+
 size_t rowfmt_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];

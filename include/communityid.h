@@ -42,10 +42,13 @@ int communityid_compute(const struct communityid_tuple *t, uint16_t seed, char *
  * code. Other protocols hash without ports. Returns 1 if the field was set, 0 otherwise. */
 int communityid_fill_row(struct row *r);
 
-/* Zeek's ICMP "counterpart" types (pycommunityid icmp.py / icmp6.py) for proto 1 (ICMP) or 58
- * (ICMPv6): a request/response pair maps to (type, counterpart type) and is two-way; every other
- * type is one-way (type, code). Returns the counterpart of type, or -1 for a one-way type. */
-int communityid_icmp_counterpart(unsigned proto, unsigned type);
+/* The spec's order of a tuple: addresses of alen bytes, ports (has_ports; for ICMP (1) and ICMPv6
+ * (58) the message type in sport and code in *dport). Applies the ICMP type/code mapping (*dport
+ * becomes the counterpart type of a request/response pair) and returns 1 when the two sides are to
+ * be swapped (source last), 0 when not (a one-way ICMP type never is). The ID hashes the tuple in
+ * this order; the flow table keys conversations by it. */
+int communityid_order(unsigned proto, size_t alen, const uint8_t *sa, const uint8_t *da, int has_ports, uint16_t sport,
+		      uint16_t *dport);
 
 /* SHA-1 of len bytes at data into out (20 bytes); exported for its test vectors. force_portable
  * non-zero skips the SHA-NI path (so the tests cover both). */

@@ -282,7 +282,10 @@ void communityid_sha1(const void *data, size_t len, uint8_t out[20], int force_p
 
 /* --- the ID -------------------------------------------------------------------------------- */
 
-int communityid_icmp_counterpart(unsigned proto, unsigned type)
+/* Zeek's ICMP "counterpart" types (pycommunityid icmp.py / icmp6.py): a request/response pair
+ * maps to (type, counterpart type) and stays two-way; every other type is one-way (type, code).
+ * Returns the counterpart, or -1 for a one-way type. */
+static int icmp_counterpart(unsigned proto, unsigned type)
 {
 	static const int16_t v4[19] = {
 		[0] = 8,  [8] = 0,   [13] = 14, [14] = 13, [15] = 16, [16] = 15, [10] = 9,
@@ -320,6 +323,26 @@ int communityid_icmp_counterpart(unsigned proto, unsigned type)
 	default:
 		return -1;
 	}
+}
+
+int communityid_order(unsigned proto, size_t alen, const uint8_t *sa, const uint8_t *da, int has_ports, uint16_t sport,
+		      uint16_t *dport)
+{
+	int cmp;
+
+	if (has_ports && (proto == 1 || proto == 58)) {
+		int cp = icmp_counterpart(proto, sport);
+		if (cp < 0)
+			return 0; /* one-way: (type, code), never flipped */
+		*dport = (uint16_t)cp;
+	}
+	if (alen == 4) {
+		uint32_t x = be32(sa), y = be32(da);
+		cmp = x < y ? -1 : x > y;
+	} else {
+		cmp = memcmp(sa, da, alen);
+	}
+	return !(cmp < 0 || (cmp == 0 && has_ports && sport < *dport));
 }
 
 /* Write "1:" + base64 of the 20-byte digest h (five big-endian words) + NUL into out: six groups
@@ -389,22 +412,8 @@ static void hash_tuple(size_t alen, const uint8_t *sa, const uint8_t *da, unsign
 	uint32_t h[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
 	uint8_t blk[64];
 	size_t n = 0;
-	int one_way = 0, swap, cmp;
+	int swap = communityid_order(proto, alen, sa, da, has_ports, sport, &dport);
 
-	if (has_ports && (proto == 1 || proto == 58)) {
-		int cp = communityid_icmp_counterpart(proto, sport);
-		if (cp < 0)
-			one_way = 1; /* (type, code), never flipped */
-		else
-			dport = (uint16_t)cp;
-	}
-	if (alen == 4) {
-		uint32_t x = be32(sa), y = be32(da);
-		cmp = x < y ? -1 : x > y;
-	} else {
-		cmp = memcmp(sa, da, alen);
-	}
-	swap = !one_way && !(cmp < 0 || (cmp == 0 && has_ports && sport < dport));
 	memset(blk, 0, sizeof(blk)); /* a constant size: a few stores, no call */
 	blk[n++] = (uint8_t)(seed >> 8);
 	blk[n++] = (uint8_t)seed;

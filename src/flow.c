@@ -30,8 +30,8 @@ static int make_key(const struct row *r, uint8_t k[FLOW_KEY_LEN], int *dir)
 	const uint64_t need = ROW_HAS_source_ip | ROW_HAS_destination_ip;
 	unsigned proto = (r->has & ROW_HAS_network_iana_number) ? (unsigned)r->network_iana_number : 0;
 	size_t alen = r->source_ip.family == 4 ? 4 : 16;
-	unsigned sp = 0, dp = 0;
-	int has_ports = 0, one_way = 0, cmp, swap;
+	uint16_t sp = 0, dp = 0;
+	int has_ports = 0, swap;
 
 	if ((r->has & need) != need || r->source_ip.family != r->destination_ip.family ||
 	    (r->source_ip.family != 4 && r->source_ip.family != 6))
@@ -39,19 +39,16 @@ static int make_key(const struct row *r, uint8_t k[FLOW_KEY_LEN], int *dir)
 	if ((proto == 6 || proto == 17 || proto == 132) &&
 	    (r->has & (ROW_HAS_source_port | ROW_HAS_destination_port)) ==
 		(ROW_HAS_source_port | ROW_HAS_destination_port)) {
-		sp = (unsigned)r->source_port;
-		dp = (unsigned)r->destination_port;
+		sp = (uint16_t)r->source_port;
+		dp = (uint16_t)r->destination_port;
 		has_ports = 1;
 	} else if ((proto == 1 || proto == 58) &&
 		   (r->has & (ROW_HAS_icmp_type | ROW_HAS_icmp_code)) == (ROW_HAS_icmp_type | ROW_HAS_icmp_code)) {
-		int cp = communityid_icmp_counterpart(proto, (unsigned)r->icmp_type);
-		sp = (unsigned)r->icmp_type;
-		dp = cp < 0 ? (unsigned)r->icmp_code : (unsigned)cp;
-		one_way = cp < 0;
+		sp = (uint16_t)r->icmp_type; /* paired as the Community ID pairs them */
+		dp = (uint16_t)r->icmp_code;
 		has_ports = 1;
 	}
-	cmp = memcmp(r->source_ip.addr, r->destination_ip.addr, alen);
-	swap = !one_way && !(cmp < 0 || (cmp == 0 && has_ports && sp < dp));
+	swap = communityid_order(proto, alen, r->source_ip.addr, r->destination_ip.addr, has_ports, sp, &dp);
 	memset(k, 0, FLOW_KEY_LEN);
 	if (r->has & ROW_HAS_network_vlan_id) {
 		uint32_t v = (uint32_t)r->network_vlan_id + 1; /* 0: no VLAN */

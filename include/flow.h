@@ -35,7 +35,7 @@ struct flow_config {
 
 struct flow_stats {
 	uint64_t open;	  /* flows in the table now */
-	uint64_t records; /* records reported */
+	uint64_t records; /* records reported since the table was made or cleared (not saved with it) */
 	uint64_t evicted; /* of which reported early because the table was full */
 };
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include "flow.h"
 
-/* Write the table (open flows in their order, the clock, the counters; checksummed) to f, as
+/* Write the table (open flows in their order, the clock; checksummed) to f, as
  * flowstate_read reads it back. Returns 0, or -1 with err (a write failed). */
 int flowstate_write(struct flow_table *t, FILE *f, char *err, size_t errlen);
 
@@ -19,9 +19,10 @@ int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen);
  * folder). Returns 0, or -1 with err (nothing replaced). */
 int flowstate_save(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen);
 
-/* Load flows/batch of dir into t. Returns 0, or -1 with err saying what is damaged and what to do
- * (t is then empty). */
-int flowstate_load(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen);
+/* Load flows/batch of dir into t. When it does not exist and must_exist is 0, t is left empty
+ * (a checkpoint of 0.3 kept no table). Returns 0, or -1 with err saying what is damaged and what
+ * to do (t is then empty). */
+int flowstate_load(const char *dir, uint64_t batch, int must_exist, struct flow_table *t, char *err, size_t errlen);
 
 /* Delete the flows/M files of dir with M < keep (they belong to batches committed before). */
 void flowstate_prune(const char *dir, uint64_t keep);

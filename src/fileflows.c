@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "fileflows.h"
 #include "flowstate.h"
 #include "statekeys.h"
@@ -16,12 +15,23 @@ struct fileflows {
 	struct row *rows;		/* flow records waiting to go to the sinks */
 	char (*ids)[17];		/* their id prefixes */
 	size_t nrows;
-	int clean;	   /* the table is the last commit's */
-	int64_t committed; /* the last commit (-1: none), whose table flows/N holds if open_committed */
-	uint64_t open_committed;
-	uint64_t total, evicted;	     /* records (and evictions) of the committed batches */
-	uint64_t batch_total, batch_evicted; /* of the batch being read */
+	int clean;		    /* the table is the last commit's */
+	int64_t committed;	    /* the last commit (-1: none), whose table flows/N holds */
+	uint64_t open_committed;    /* its open flows */
+	uint64_t total, evicted;    /* records (and evictions) of the committed batches */
+	struct flow_stats at_begin; /* the table's counters when the batch being read began */
 };
+
+/* The records (and evictions) of the batch being read: the table's counters since it began. */
+static void batch_counts(const struct fileflows *ff, uint64_t *records, uint64_t *evicted, uint64_t *open)
+{
+	struct flow_stats fst;
+
+	flow_table_stats(ff->table, &fst);
+	*records = fst.records - ff->at_begin.records;
+	*evicted = fst.evicted - ff->at_begin.evicted;
+	*open = fst.open;
+}
 
 int fileflows_open(const struct flow_config *cfg, const char *ckdir, struct fileflows **out, char *err, size_t errlen)
 {
@@ -55,15 +65,11 @@ out:
  * or missing while the commit says flows were open). */
 static int restore(struct fileflows *ff, char *err, size_t errlen)
 {
-	char path[4160];
-
-	flow_table_clear(ff->table);
-	if (ff->committed < 0)
+	if (ff->committed < 0) {
+		flow_table_clear(ff->table);
 		return 0;
-	snprintf(path, sizeof(path), "%s/flows/%lld", ff->ckdir, (long long)ff->committed);
-	if (ff->open_committed == 0 && access(path, F_OK) != 0)
-		return 0; /* a commit of 0.3, which kept no table */
-	return flowstate_load(ff->ckdir, (uint64_t)ff->committed, ff->table, err, errlen);
+	}
+	return flowstate_load(ff->ckdir, (uint64_t)ff->committed, ff->open_committed > 0, ff->table, err, errlen);
 }
 
 int fileflows_recover(struct fileflows *ff, int64_t last_commit, json_t *totals, char *err, size_t errlen)
@@ -88,10 +94,10 @@ int fileflows_begin(struct fileflows *ff, const struct source_emit *emit, char *
 {
 	ff->emit = emit;
 	ff->nrows = 0;
-	ff->batch_total = ff->batch_evicted = 0;
 	/* a retried or replayed batch starts from the last commit's table */
 	if (!ff->clean && restore(ff, err, errlen) < 0)
 		return -1;
+	flow_table_stats(ff->table, &ff->at_begin);
 	ff->clean = 0;
 	return 0;
 }
@@ -118,9 +124,6 @@ static int take_record(void *arg, const struct row *r, char *err, size_t errlen)
 	memcpy(ff->ids[ff->nrows], r->id_prefix, sizeof(ff->ids[0]));
 	d->id_prefix = ff->ids[ff->nrows];
 	ff->nrows++;
-	ff->batch_total++;
-	if (r->event_action != NULL && strcmp(r->event_action, "evicted") == 0)
-		ff->batch_evicted++;
 	return 0;
 }
 
@@ -141,14 +144,14 @@ int fileflows_end(struct fileflows *ff, uint64_t batch, int flush, char *err, si
 
 void fileflows_ack(struct fileflows *ff, uint64_t batch)
 {
-	struct flow_stats fst;
+	uint64_t records, evicted, open;
 
-	flow_table_stats(ff->table, &fst);
-	ff->total += ff->batch_total;
-	ff->evicted += ff->batch_evicted;
-	ff->batch_total = ff->batch_evicted = 0;
+	batch_counts(ff, &records, &evicted, &open);
+	ff->total += records;
+	ff->evicted += evicted;
+	flow_table_stats(ff->table, &ff->at_begin); /* nothing is the next batch's yet */
 	ff->committed = (int64_t)batch;
-	ff->open_committed = fst.open;
+	ff->open_committed = open;
 	ff->clean = 1;
 	ff->emit = NULL;
 	flowstate_prune(ff->ckdir, batch);
@@ -156,22 +159,17 @@ void fileflows_ack(struct fileflows *ff, uint64_t batch)
 
 void fileflows_batch(const struct fileflows *ff, struct fileflows_batch *b)
 {
-	struct flow_stats fst;
-
-	flow_table_stats(ff->table, &fst);
-	b->records = ff->batch_total;
-	b->evicted = ff->batch_evicted;
-	b->open = fst.open;
+	batch_counts(ff, &b->records, &b->evicted, &b->open);
 }
 
 void fileflows_totals(const struct fileflows *ff, json_t *totals)
 {
-	struct flow_stats fst;
+	uint64_t records, evicted, open;
 
-	flow_table_stats(ff->table, &fst);
-	json_object_set_new(totals, SK_FLOWS, json_integer((json_int_t)(ff->total + ff->batch_total)));
-	json_object_set_new(totals, SK_FLOWS_OPEN, json_integer((json_int_t)fst.open));
-	json_object_set_new(totals, SK_FLOWS_EVICTED, json_integer((json_int_t)(ff->evicted + ff->batch_evicted)));
+	batch_counts(ff, &records, &evicted, &open);
+	json_object_set_new(totals, SK_FLOWS, json_integer((json_int_t)(ff->total + records)));
+	json_object_set_new(totals, SK_FLOWS_OPEN, json_integer((json_int_t)open));
+	json_object_set_new(totals, SK_FLOWS_EVICTED, json_integer((json_int_t)(ff->evicted + evicted)));
 }
 
 int fileflows_any_open(const struct fileflows *ff)

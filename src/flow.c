@@ -264,11 +264,16 @@ static void make_record(struct flow_table *t, const struct flow *f, enum flow_en
 	r->id_seq = (uint64_t)f->start;
 }
 
-/* Report f's record (why) and take it out of the table. 0, or -1 with err (emit failed). */
-static int end_flow(struct flow_table *t, struct flow *f, enum flow_end why, flow_emit_fn emit, void *arg, char *err,
-		    size_t errlen)
+/* Report f's record (why) and take it out of the table; with keep, its names go to *keep (the
+ * caller's) instead of being freed. 0, or -1 with err (emit failed). */
+static int end_flow(struct flow_table *t, struct flow *f, enum flow_end why, struct flow_names **keep,
+		    flow_emit_fn emit, void *arg, char *err, size_t errlen)
 {
 	make_record(t, f, why);
+	if (keep != NULL) {
+		*keep = f->names;
+		f->names = NULL;
+	}
 	flow_remove(t, f);
 	t->records++;
 	if (why == END_EVICTED)
@@ -280,11 +285,11 @@ static int end_flow(struct flow_table *t, struct flow *f, enum flow_end why, flo
 static int expire(struct flow_table *t, flow_emit_fn emit, void *arg, char *err, size_t errlen)
 {
 	while (t->chead != NULL && t->chead->close_at <= t->clock) {
-		if (end_flow(t, t->chead, (enum flow_end)t->chead->closing, emit, arg, err, errlen) < 0)
+		if (end_flow(t, t->chead, (enum flow_end)t->chead->closing, NULL, emit, arg, err, errlen) < 0)
 			return -1;
 	}
 	while (t->head != NULL && t->clock - t->head->last > t->cfg.idle_ns) {
-		if (end_flow(t, t->head, END_IDLE, emit, arg, err, errlen) < 0)
+		if (end_flow(t, t->head, END_IDLE, NULL, emit, arg, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -503,11 +508,11 @@ static int add_one(struct flow_table *t, const struct row *r, const struct flow_
 		/* the conversation so far is reported; a new record goes on with its initiator, the FINs
 		 * seen and the names (a conversation's, not a record's) */
 		uint8_t init_is_b = f->init_is_b, fin = f->fin;
-		struct flow_names *names = f->names;
-		make_record(t, f, END_ACTIVE);
-		f->names = NULL; /* kept for the continuation */
-		flow_remove(t, f);
-		t->records++;
+		struct flow_names *names = NULL;
+		if (end_flow(t, f, END_ACTIVE, &names, emit, arg, err, errlen) < 0) {
+			flow_names_free(names);
+			return -1;
+		}
 		f = create(t, p, init_is_b);
 		if (f == NULL) {
 			flow_names_free(names);
@@ -515,11 +520,9 @@ static int add_one(struct flow_table *t, const struct row *r, const struct flow_
 		}
 		f->fin = fin;
 		f->names = names;
-		if (emit(arg, &t->out, err, errlen) < 0)
-			return -1;
 	}
 	if (f == NULL) {
-		if (t->count >= t->cfg.max_flows && end_flow(t, t->head, END_EVICTED, emit, arg, err, errlen) < 0)
+		if (t->count >= t->cfg.max_flows && end_flow(t, t->head, END_EVICTED, NULL, emit, arg, err, errlen) < 0)
 			return -1;
 		f = create(t, p, -1);
 		if (f == NULL)
@@ -571,7 +574,7 @@ int flow_table_add_rows(struct flow_table *t, const struct row *rows, size_t n, 
 int flow_table_flush(struct flow_table *t, flow_emit_fn emit, void *arg, char *err, size_t errlen)
 {
 	while (t->head != NULL) {
-		if (end_flow(t, t->head, END_END, emit, arg, err, errlen) < 0)
+		if (end_flow(t, t->head, END_END, NULL, emit, arg, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

@@ -1,11 +1,10 @@
 /* The open-flow table as bytes (flowstate_write / flowstate_read) and as the checkpoint's flows/N
- * files (see flowstate.h). The format: a magic line, the count, clock and counters; each flow as a
+ * files (see flowstate.h). The format: a magic line, the count and the clock; each flow as a
  * record (its key, times, counters, flags, MACs, names); the closing list's order as indices; a
  * checksum chained over the records. Integers are little-endian, so a checkpoint moves between
  * machines. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,7 @@
 #include "growbuf.h"
 #include "hash.h"
 
-#define FLOW_MAGIC "pcapstream flow table 1\n"
+#define FLOW_MAGIC "pcapstream flow table 2\n"
 
 /* A record of the saved table: little-endian integers, strings as a 16-bit length and bytes. */
 struct enc {
@@ -66,8 +65,6 @@ int flowstate_write(struct flow_table *t, FILE *f, char *err, size_t errlen)
 	enc_u64(&e, t->count);
 	enc_u64(&e, (uint64_t)t->clock);
 	enc_u64(&e, (uint64_t)t->has_clock);
-	enc_u64(&e, t->records);
-	enc_u64(&e, t->evicted);
 	if (enc_write(f, &e, &sum) < 0)
 		goto fail;
 	for (struct flow *x = t->head; x != NULL; x = x->next) {
@@ -240,7 +237,7 @@ out:
 
 int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen)
 {
-	uint8_t head[sizeof(FLOW_MAGIC) - 1 + 5 * 8], tail[8];
+	uint8_t head[sizeof(FLOW_MAGIC) - 1 + 3 * 8], tail[8];
 	uint64_t sum = 0, n, nclosing, i;
 	struct flow **byidx = NULL;
 	size_t cap = 0;
@@ -291,8 +288,6 @@ int flowstate_read(struct flow_table *t, FILE *f, char *err, size_t errlen)
 			goto damaged;
 	t->clock = (int64_t)le64(head + strlen(FLOW_MAGIC) + 8);
 	t->has_clock = le64(head + strlen(FLOW_MAGIC) + 16) != 0;
-	t->records = le64(head + strlen(FLOW_MAGIC) + 24);
-	t->evicted = le64(head + strlen(FLOW_MAGIC) + 32);
 	rc = 0;
 	goto out;
 damaged:
@@ -321,14 +316,17 @@ int flowstate_save(const char *dir, uint64_t batch, struct flow_table *t, char *
 	return fsutil_write_atomic_with(path, fill_table, t, err, errlen);
 }
 
-int flowstate_load(const char *dir, uint64_t batch, struct flow_table *t, char *err, size_t errlen)
+int flowstate_load(const char *dir, uint64_t batch, int must_exist, struct flow_table *t, char *err, size_t errlen)
 {
 	char path[4160], why[256];
 	FILE *f;
 	int rc;
 
+	flow_table_clear(t);
 	snprintf(path, sizeof(path), "%s/flows/%" PRIu64, dir, batch);
 	f = fopen(path, "rbe");
+	if (f == NULL && errno == ENOENT && !must_exist)
+		return 0;
 	if (f == NULL) {
 		snprintf(err, errlen,
 			 "the checkpoint is damaged: %s, the open flows of the last commit, cannot be read (%s). "

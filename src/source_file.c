@@ -67,10 +67,9 @@ struct filesrc {
 	const struct source_emit *emit; /* while a batch is read */
 	struct row *rows;
 	size_t nrows;
-	struct fileflows *ff; /* --emit flows or both: the open flows, kept with the checkpoint */
-	int flush_wanted;
-	int draining; /* replay, once, available-now: the run ends when nothing is left */ /* the next plan reports
-											      every open flow */
+	struct fileflows *ff;  /* --emit flows or both: the open flows, kept with the checkpoint */
+	int flush_wanted;      /* the next plan reports every open flow */
+	int draining;	       /* replay, once, available-now: the run ends when nothing is left */
 	int64_t last_files_ns; /* monotonic time of the last batch with files */
 	/* progress */
 	uint64_t bytes_total, bytes_done, files_total, files_done, cur_offset;
@@ -322,21 +321,28 @@ static void take_found(void *arg, const char *path, const struct stat *st)
 
 /* The next batch's plan from the pending files (removed from pending), honouring the limits
  * unless unlimited. NULL if nothing is pending. */
+/* A plan for batch without files yet: {"batch", "planned_at", "files": []}. NULL if out of memory. */
+static json_t *plan_new(uint64_t batch)
+{
+	char when[40];
+
+	iso_now(when);
+	return json_pack("{s:I,s:s,s:[]}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_FILES);
+}
+
 static json_t *plan_batch(struct filesrc *e, uint64_t batch, int unlimited)
 {
 	size_t count = 0, n = 0;
 	struct pending_file **v = pending_sorted(e->pending, &count);
 	json_t *plan = NULL, *files;
 	uint64_t bytes = 0;
-	char when[40];
 
 	if (v == NULL)
 		goto out;
-	iso_now(when);
-	files = json_array();
-	plan = json_pack("{s:I,s:s,s:o}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_FILES, files);
+	plan = plan_new(batch);
 	if (plan == NULL)
-		goto out; /* out of memory (json_pack released files): the files stay pending */
+		goto out; /* out of memory: the files stay pending */
+	files = json_object_get(plan, SK_FILES);
 	for (; n < count; n++) {
 		struct pending_file *f = v[n];
 		if (!unlimited && e->cfg->max_files > 0 && n >= e->cfg->max_files)
@@ -741,31 +747,28 @@ static int fs_plan(void *st, uint64_t batch, int unlimited, json_t **plan, char 
 {
 	struct filesrc *e = st;
 
+	int flush = e->ff != NULL && e->flush_wanted && has_open_flows(e);
+
+	e->flush_wanted = 0;
 	*plan = plan_batch(e, batch, unlimited);
-	if (*plan == NULL && pending_count(e->pending) > 0) {
-		snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
-		return -1;
-	}
+	if (*plan == NULL && pending_count(e->pending) > 0)
+		goto oom;
 	/* the run's last batch (once: its one batch) also reports what is still open at its end, rather
 	 * than a batch of its own after it (which would first save the open flows) */
-	int last = e->cfg->trigger == TRIGGER_ONCE ||
-		   (e->draining && pending_count(e->pending) == 0 && !e->overflowed && discover_unstable(e->d) == 0);
-	if (*plan != NULL && e->ff != NULL && last && json_object_set_new(*plan, SK_FLUSH_FLOWS, json_true()) < 0) {
-		snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
-		return -1;
-	}
-	if (*plan == NULL && e->flush_wanted && has_open_flows(e)) {
-		char when[40];
-		iso_now(when);
-		*plan = json_pack("{s:I,s:s,s:[],s:b}", SK_BATCH, (json_int_t)batch, SK_PLANNED_AT, when, SK_FILES,
-				  SK_FLUSH_FLOWS, 1);
-		if (*plan == NULL) {
-			snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
-			return -1;
-		}
-	}
-	e->flush_wanted = 0;
+	if (*plan != NULL)
+		flush = e->ff != NULL &&
+			(e->cfg->trigger == TRIGGER_ONCE || (e->draining && pending_count(e->pending) == 0 &&
+							     !e->overflowed && discover_unstable(e->d) == 0));
+	else if (flush)
+		*plan = plan_new(batch); /* no file: a batch that only reports the open flows */
+	if (flush && (*plan == NULL || json_object_set_new(*plan, SK_FLUSH_FLOWS, json_true()) < 0))
+		goto oom;
 	return 0;
+oom:
+	json_decref(*plan);
+	*plan = NULL;
+	snprintf(err, errlen, "out of memory planning batch %llu", (unsigned long long)batch);
+	return -1;
 }
 
 static int fs_read(void *st, uint64_t batch, json_t *plan, const struct source_emit *emit, json_t **outcome,

@@ -300,6 +300,20 @@ static json_t *conv_page(const struct esclient *c, const struct daily_conv_query
 	return out;
 }
 
+/* After a page of conv_page: *after becomes its after_key (the previous one released) and *ag is
+ * released. Returns 1 when another page may follow, 0 when this one was the last. */
+static int next_page(json_t **ag, json_t **after)
+{
+	json_t *convs = json_object_get(*ag, "convs");
+	size_t nb = json_array_size(json_object_get(convs, "buckets"));
+
+	json_decref(*after);
+	*after = json_incref(json_object_get(convs, "after_key"));
+	json_decref(*ag);
+	*ag = NULL;
+	return *after != NULL && nb >= ESQ_CONV_PAGE;
+}
+
 /* A composite bucket's Community ID and VLAN id ("" when it has none) into *cid and *vlan. 0 or -1. */
 static int bucket_key(json_t *b, const char **cid, const char **vlan)
 {
@@ -347,12 +361,7 @@ json_t *esq_conversations(const struct esclient *c, const struct daily_conv_quer
 			cv->bytes = agg_value(b, "bytes", NULL);
 			daily_top_offer(&top, cv);
 		}
-		json_decref(after);
-		after = json_incref(json_object_get(convs, "after_key"));
-		size_t nb = json_array_size(buckets);
-		json_decref(ag);
-		ag = NULL;
-		if (after == NULL || nb < ESQ_CONV_PAGE)
+		if (!next_page(&ag, &after))
 			break;
 	}
 	daily_top_sort(&top);
@@ -379,12 +388,7 @@ json_t *esq_conversations(const struct esclient *c, const struct daily_conv_quer
 				break;
 			}
 		}
-		json_decref(after);
-		after = json_incref(json_object_get(convs, "after_key"));
-		size_t nb = json_array_size(buckets);
-		json_decref(ag);
-		ag = NULL;
-		if (after == NULL || nb < ESQ_CONV_PAGE)
+		if (!next_page(&ag, &after))
 			break;
 	}
 	daily_top_sort(&top); /* the sums again, should rows have come in between */
